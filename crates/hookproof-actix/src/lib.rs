@@ -1,0 +1,1 @@
+//! hookproof for actix (being written).

@@ -1,0 +1,1 @@
+//! hookproof for axum (being written).

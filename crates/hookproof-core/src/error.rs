@@ -1,0 +1,173 @@
+//! [`VerifyError`] and [`ConfigError`]: what can go wrong, and the one place
+//! that decides which HTTP answer each failure gets.
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+
+use http::StatusCode;
+
+/// Why a delivery was refused.
+///
+/// Every adapter answers with [`status`](Self::status) and a JSON body from
+/// [`json_body`](Self::json_body), so the same request gets the same answer
+/// whichever framework serves it:
+///
+/// | variant | status | [`code`](Self::code) |
+/// |---|---|---|
+/// | [`MissingHeader`](Self::MissingHeader) | 400 | `missing_header` |
+/// | [`MalformedHeader`](Self::MalformedHeader) | 400 | `malformed_header` |
+/// | [`SignatureMismatch`](Self::SignatureMismatch) | 401 | `signature_mismatch` |
+/// | [`TimestampTooOld`](Self::TimestampTooOld) | 401 | `timestamp_too_old` |
+/// | [`TimestampInFuture`](Self::TimestampInFuture) | 401 | `timestamp_in_future` |
+/// | [`BodyTooLarge`](Self::BodyTooLarge) | 413 | `body_too_large` |
+/// | [`InvalidPayload`](Self::InvalidPayload) | 422 | `invalid_payload` |
+/// | [`InFlight`](Self::InFlight) | 409 | `in_flight` |
+/// | [`ReplayStoreUnavailable`](Self::ReplayStoreUnavailable) | 503 | `replay_store_unavailable` |
+/// | [`BodyRead`](Self::BodyRead) | 400 | `body_read_failed` |
+///
+/// Messages never contain a secret, a computed signature or an expected value.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// A header the scheme requires is absent.
+    #[error("missing required header `{header}`")]
+    MissingHeader {
+        /// The (first) name the header was looked up under.
+        header: Cow<'static, str>,
+    },
+    /// A header is present but cannot be used: not visible ASCII, repeated,
+    /// too long, bad encoding, unparsable timestamp, too many signatures or a
+    /// wrong version tag.
+    #[error("header `{header}` is malformed: {reason}")]
+    MalformedHeader {
+        /// The header's name.
+        header: Cow<'static, str>,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// No configured secret produced any of the signatures in the request.
+    #[error("no signature matches")]
+    SignatureMismatch,
+    /// The delivery's timestamp is older than the tolerance allows.
+    #[error("timestamp is older than the allowed tolerance")]
+    TimestampTooOld,
+    /// The delivery's timestamp is further in the future than the tolerance allows.
+    #[error("timestamp is too far in the future")]
+    TimestampInFuture,
+    /// The body is larger than the configured limit.
+    #[error("body is larger than the {limit} byte limit")]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The signature is valid but the body does not decode into the
+    /// handler's type.
+    #[error("payload does not match the expected format: {0}")]
+    InvalidPayload(#[source] serde_json::Error),
+    /// The same event is being processed right now by another request.
+    #[error("this event is being processed by another request")]
+    InFlight,
+    /// The replay store could not be reached; the delivery is refused so the
+    /// sender retries (fail closed).
+    #[error("replay protection is unavailable, retry later")]
+    ReplayStoreUnavailable(#[source] Option<Box<dyn StdError + Send + Sync>>),
+    /// The request body could not be read (the connection failed mid-body).
+    /// Not a row of the contract: a transport failure, answered 400.
+    #[error("request body could not be read")]
+    BodyRead(#[source] Box<dyn StdError + Send + Sync>),
+}
+
+impl VerifyError {
+    /// The stable machine-readable code sent as `error` in the JSON body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MissingHeader { .. } => "missing_header",
+            Self::MalformedHeader { .. } => "malformed_header",
+            Self::SignatureMismatch => "signature_mismatch",
+            Self::TimestampTooOld => "timestamp_too_old",
+            Self::TimestampInFuture => "timestamp_in_future",
+            Self::BodyTooLarge { .. } => "body_too_large",
+            Self::InvalidPayload(_) => "invalid_payload",
+            Self::InFlight => "in_flight",
+            Self::ReplayStoreUnavailable(_) => "replay_store_unavailable",
+            Self::BodyRead(_) => "body_read_failed",
+        }
+    }
+
+    /// The HTTP status of the behaviour contract.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::MissingHeader { .. } | Self::MalformedHeader { .. } | Self::BodyRead(_) => StatusCode::BAD_REQUEST,
+            Self::SignatureMismatch | Self::TimestampTooOld | Self::TimestampInFuture => StatusCode::UNAUTHORIZED,
+            Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::InvalidPayload(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InFlight => StatusCode::CONFLICT,
+            Self::ReplayStoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The response body: `{"error": "<code>", "message": "<short text>"}`.
+    pub fn json_body(&self) -> String {
+        serde_json::json!({ "error": self.code(), "message": self.to_string() }).to_string()
+    }
+}
+
+/// The body answered, with status 200, to a duplicate of an event that was
+/// already processed successfully. The handler does not run again.
+pub const DUPLICATE_BODY: &str = r#"{"status":"duplicate"}"#;
+
+/// The `Content-Type` of every body hookproof writes.
+pub const JSON_CONTENT_TYPE: &str = "application/json";
+
+/// A verifier or signer that cannot work as configured.
+///
+/// Returned by [`VerifierBuilder::build`](crate::VerifierBuilder::build),
+/// [`Signer::new`](crate::Signer::new) and
+/// [`SchemeBuilder::build`](crate::SchemeBuilder::build), so mistakes surface at
+/// start-up rather than on the first delivery. Never contains the secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No secret was configured.
+    #[error("no secret configured")]
+    NoSecret,
+    /// A secret does not fit the scheme's key format (for example a
+    /// `whsec_` secret that is not valid base64), or is empty.
+    #[error("secret #{index} is not a valid {expected} key")]
+    InvalidSecret {
+        /// Position of the secret among those configured (0-based).
+        index: usize,
+        /// What the scheme expects.
+        expected: &'static str,
+    },
+    /// The scheme itself is inconsistent.
+    #[error("invalid scheme: {0}")]
+    InvalidScheme(&'static str),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_statuses_follow_the_contract() {
+        let cases: Vec<(VerifyError, u16, &str)> = vec![
+            (VerifyError::MissingHeader { header: "x".into() }, 400, "missing_header"),
+            (VerifyError::MalformedHeader { header: "x".into(), reason: "bad" }, 400, "malformed_header"),
+            (VerifyError::SignatureMismatch, 401, "signature_mismatch"),
+            (VerifyError::TimestampTooOld, 401, "timestamp_too_old"),
+            (VerifyError::TimestampInFuture, 401, "timestamp_in_future"),
+            (VerifyError::BodyTooLarge { limit: 1 }, 413, "body_too_large"),
+            (VerifyError::InvalidPayload(serde_json::from_str::<u8>("x").unwrap_err()), 422, "invalid_payload"),
+            (VerifyError::InFlight, 409, "in_flight"),
+            (VerifyError::ReplayStoreUnavailable(None), 503, "replay_store_unavailable"),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!(error.status().as_u16(), status, "{error:?}");
+            assert_eq!(error.code(), code);
+            let body: serde_json::Value = serde_json::from_str(&error.json_body()).unwrap();
+            assert_eq!(body["error"], code);
+            assert_eq!(body["message"], error.to_string());
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! HMAC over a scheme's signed content, shared by [`Verifier`](crate::Verifier)
+//! and [`Signer`](crate::Signer) so both sides feed exactly the same bytes.
+
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use zeroize::Zeroizing;
+
+use crate::{Algorithm, ConfigError, Encoding, KeyFormat, Part, Secret};
+
+/// Largest tag of any supported algorithm (SHA-512).
+const MAX_TAG: usize = 64;
+
+/// Base64 as providers write it: standard alphabet, padding optional.
+pub(crate) const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_encode_padding(true)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
+/// A computed tag; compared only through `subtle`.
+pub(crate) struct Tag {
+    bytes: [u8; MAX_TAG],
+    len: usize,
+}
+
+impl Tag {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    pub(crate) fn encode(&self, encoding: Encoding) -> String {
+        match encoding {
+            Encoding::Hex => hex::encode(self.as_bytes()),
+            Encoding::Base64 => BASE64.encode(self.as_bytes()),
+        }
+    }
+}
+
+impl Drop for Tag {
+    fn drop(&mut self) {
+        // A tag for a forged message is exactly what an attacker wants.
+        zeroize::Zeroize::zeroize(&mut self.bytes);
+    }
+}
+
+/// The values the signed content refers to, as received.
+#[derive(Clone, Copy)]
+pub(crate) struct Content<'a> {
+    pub(crate) id: &'a [u8],
+    pub(crate) timestamp: &'a [u8],
+    pub(crate) body: &'a [u8],
+}
+
+/// Turns a configured secret into the HMAC key the scheme asks for.
+pub(crate) fn derive_key(secret: &Secret, format: KeyFormat, index: usize) -> Result<Zeroizing<Vec<u8>>, ConfigError> {
+    let raw = secret.expose();
+    let key = match format {
+        KeyFormat::Raw => Zeroizing::new(raw.to_vec()),
+        KeyFormat::WhsecBase64 => {
+            let encoded = raw.strip_prefix(b"whsec_").unwrap_or(raw);
+            let decoded = BASE64
+                .decode(encoded)
+                .map_err(|_| ConfigError::InvalidSecret { index, expected: "whsec_ + base64" })?;
+            Zeroizing::new(decoded)
+        }
+    };
+    if key.is_empty() {
+        return Err(ConfigError::InvalidSecret { index, expected: "non-empty" });
+    }
+    Ok(key)
+}
+
+/// HMAC of the signed content under `key`. The parts are fed in order; the
+/// body is never copied.
+pub(crate) fn compute(algorithm: Algorithm, key: &[u8], parts: &[Part], content: Content<'_>) -> Tag {
+    match algorithm {
+        Algorithm::HmacSha1 => compute_with::<Hmac<sha1::Sha1>>(key, parts, content),
+        Algorithm::HmacSha256 => compute_with::<Hmac<sha2::Sha256>>(key, parts, content),
+        Algorithm::HmacSha512 => compute_with::<Hmac<sha2::Sha512>>(key, parts, content),
+    }
+}
+
+fn compute_with<M: Mac + hmac::digest::KeyInit>(key: &[u8], parts: &[Part], content: Content<'_>) -> Tag {
+    // HMAC takes keys of any length, so this cannot fail.
+    let mut mac = <M as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length");
+    for part in parts {
+        match part {
+            Part::Id => mac.update(content.id),
+            Part::Timestamp => mac.update(content.timestamp),
+            Part::Body => mac.update(content.body),
+            Part::Literal(text) => mac.update(text.as_bytes()),
+        }
+    }
+    let output = mac.finalize().into_bytes();
+    let mut tag = Tag { bytes: [0; MAX_TAG], len: output.len() };
+    tag.bytes[..output.len()].copy_from_slice(&output);
+    tag
+}

@@ -1,0 +1,195 @@
+//! Ready [`Scheme`]s for real providers, following their documents.
+//!
+//! | preset | signature header | signed content | encoding | timestamp | body limit |
+//! |---|---|---|---|---|---|
+//! | [`smake`] | `X-Signature: sha1=<hex>` (HMAC-SHA1) | body | hex | none | 2 MiB |
+//! | [`smarter_launch`] | `X-Signature: <hex>` (configurable) | body (`JSON.stringify(payload)`) | hex | none | 2 MiB |
+//! | [`smile`] | `Smile-Signature: <b64>` | `{ts}.{body}` | base64 | `Smile-Timestamp`, 5 min | 2 MiB |
+//! | [`standard_webhooks`] | `webhook-signature: v1,<b64> ...` (or `svix-*`) | `{id}.{ts}.{body}` | base64 | `webhook-timestamp`, 5 min | 2 MiB |
+//! | [`github`] | `X-Hub-Signature-256: sha256=<hex>` | body | hex | none | 25 MiB |
+//! | [`stripe`] | `Stripe-Signature: t=<ts>,v1=<hex>,...` | `{ts}.{body}` | hex | in the header, 300 s | 2 MiB |
+//! | [`slack`] | `X-Slack-Signature: v0=<hex>` | `v0:{ts}:{body}` | hex | `X-Slack-Request-Timestamp`, 5 min | 2 MiB |
+//! | [`shopify`] | `X-Shopify-Hmac-Sha256: <b64>` | body | base64 | none | 2 MiB |
+//!
+//! All use HMAC-SHA256 except Smake (HMAC-SHA1). Standard Webhooks secrets
+//! are `whsec_` + base64; every other preset uses the secret's bytes as the
+//! key (Stripe's `whsec_...` included).
+
+use std::time::Duration;
+
+use crate::{Algorithm, Encoding, KeyFormat, Part, Scheme, SignatureFormat};
+
+/// GitHub's documented cap on webhook payloads.
+pub const GITHUB_BODY_LIMIT: usize = 25 * 1024 * 1024;
+
+/// Names accepted by [`by_name`], in the order of the table above.
+pub const NAMES: [&str; 8] =
+    ["smake", "smarter-launch", "smile", "standard-webhooks", "github", "stripe", "slack", "shopify"];
+
+/// The preset called `name` (`smake`, `smarter-launch`, `smile`,
+/// `standard-webhooks`, `github`, `stripe`, `slack`, `shopify`).
+///
+/// ```
+/// assert_eq!(hookproof_core::presets::by_name("smile").unwrap().name(), "smile");
+/// assert!(hookproof_core::presets::by_name("nope").is_none());
+/// ```
+pub fn by_name(name: &str) -> Option<Scheme> {
+    Some(match name {
+        "smake" => smake(),
+        "smarter-launch" => smarter_launch(),
+        "smile" => smile(),
+        "standard-webhooks" => standard_webhooks(),
+        "github" => github(),
+        "stripe" => stripe(),
+        "slack" => slack(),
+        "shopify" => shopify(),
+        _ => return None,
+    })
+}
+
+/// Every preset, in the order of [`NAMES`].
+pub fn all() -> Vec<Scheme> {
+    NAMES.iter().filter_map(|name| by_name(name)).collect()
+}
+
+fn build(builder: crate::SchemeBuilder) -> Scheme {
+    // Presets are constants in code; the unit test below builds each one.
+    builder.build().expect("presets are valid schemes")
+}
+
+/// Smake: `X-Signature: sha1=` + hex HMAC-SHA1 of the raw body. No timestamp.
+pub fn smake() -> Scheme {
+    build(
+        Scheme::builder("smake")
+            .algorithm(Algorithm::HmacSha1)
+            .signature_header("X-Signature")
+            .format(SignatureFormat::Prefixed("sha1=".into()))
+            .encoding(Encoding::Hex),
+    )
+}
+
+/// Smarter Launch: hex HMAC-SHA256 of the JSON body as sent
+/// (`JSON.stringify(payload)`). The provider does not name the header:
+/// `X-Signature` by default, change it with
+/// [`Scheme::with_signature_header`]. For senders that pretty-print what
+/// they send, opt in to [`Scheme::with_compact_json_fallback`].
+pub fn smarter_launch() -> Scheme {
+    build(
+        Scheme::builder("smarter-launch")
+            .algorithm(Algorithm::HmacSha256)
+            .signature_header("X-Signature")
+            .format(SignatureFormat::Plain)
+            .encoding(Encoding::Hex),
+    )
+}
+
+/// Smile: `Smile-Signature` = base64 HMAC-SHA256 of
+/// `{Smile-Timestamp}.{body}`; the timestamp must be within 5 minutes.
+pub fn smile() -> Scheme {
+    build(
+        Scheme::builder("smile")
+            .algorithm(Algorithm::HmacSha256)
+            .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("Smile-Signature")
+            .format(SignatureFormat::Plain)
+            .encoding(Encoding::Base64)
+            .timestamp_header("Smile-Timestamp")
+            .tolerance(Duration::from_secs(5 * 60)),
+    )
+}
+
+/// Standard Webhooks (and Svix): `webhook-signature: v1,<b64> [v1,<b64> ...]`
+/// over `{webhook-id}.{webhook-timestamp}.{body}`, `whsec_` + base64
+/// secrets, 5 minutes. The `svix-id`, `svix-timestamp` and `svix-signature`
+/// headers are accepted too.
+pub fn standard_webhooks() -> Scheme {
+    build(
+        Scheme::builder("standard-webhooks")
+            .algorithm(Algorithm::HmacSha256)
+            .key_format(KeyFormat::WhsecBase64)
+            .signed_content([Part::Id, Part::literal("."), Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("webhook-signature")
+            .signature_header("svix-signature")
+            .format(SignatureFormat::VersionedList { version: "v1".into() })
+            .encoding(Encoding::Base64)
+            .timestamp_header("webhook-timestamp")
+            .timestamp_header("svix-timestamp")
+            .id_header("webhook-id")
+            .id_header("svix-id")
+            .tolerance(Duration::from_secs(5 * 60)),
+    )
+}
+
+/// GitHub: `X-Hub-Signature-256: sha256=` + hex HMAC-SHA256 of the body;
+/// `X-GitHub-Delivery` is the event id (not signed); 25 MiB bodies.
+pub fn github() -> Scheme {
+    build(
+        Scheme::builder("github")
+            .algorithm(Algorithm::HmacSha256)
+            .signature_header("X-Hub-Signature-256")
+            .format(SignatureFormat::Prefixed("sha256=".into()))
+            .encoding(Encoding::Hex)
+            .id_header("X-GitHub-Delivery")
+            .body_limit(GITHUB_BODY_LIMIT),
+    )
+}
+
+/// Stripe: `Stripe-Signature: t=<ts>,v1=<hex>[,v1=<hex>][,v0=...]` over
+/// `{t}.{body}`; the `whsec_...` secret is used as is; every `v1` is checked,
+/// `v0` is ignored; 300 seconds.
+pub fn stripe() -> Scheme {
+    build(
+        Scheme::builder("stripe")
+            .algorithm(Algorithm::HmacSha256)
+            .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("Stripe-Signature")
+            .format(SignatureFormat::KeyValue { timestamp_key: "t".into(), signature_key: "v1".into() })
+            .encoding(Encoding::Hex)
+            .tolerance(Duration::from_secs(300)),
+    )
+}
+
+/// Slack: `X-Slack-Signature: v0=` + hex HMAC-SHA256 of
+/// `v0:{X-Slack-Request-Timestamp}:{body}`; 5 minutes.
+pub fn slack() -> Scheme {
+    build(
+        Scheme::builder("slack")
+            .algorithm(Algorithm::HmacSha256)
+            .signed_content([Part::literal("v0:"), Part::Timestamp, Part::literal(":"), Part::Body])
+            .signature_header("X-Slack-Signature")
+            .format(SignatureFormat::Prefixed("v0=".into()))
+            .encoding(Encoding::Hex)
+            .timestamp_header("X-Slack-Request-Timestamp")
+            .tolerance(Duration::from_secs(5 * 60)),
+    )
+}
+
+/// Shopify: `X-Shopify-Hmac-Sha256` = base64 HMAC-SHA256 of the raw body;
+/// `X-Shopify-Webhook-Id` is the event id (not signed).
+pub fn shopify() -> Scheme {
+    build(
+        Scheme::builder("shopify")
+            .algorithm(Algorithm::HmacSha256)
+            .signature_header("X-Shopify-Hmac-Sha256")
+            .format(SignatureFormat::Plain)
+            .encoding(Encoding::Base64)
+            .id_header("X-Shopify-Webhook-Id"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_resolves_to_its_own_preset() {
+        assert_eq!(all().len(), NAMES.len());
+        for name in NAMES {
+            assert_eq!(by_name(name).map(|scheme| scheme.name().to_owned()).as_deref(), Some(name));
+        }
+        assert_eq!(github().body_limit(), 25 * 1024 * 1024);
+        assert_eq!(smile().body_limit(), 2 * 1024 * 1024);
+        assert_eq!(stripe().tolerance(), Some(Duration::from_secs(300)));
+        assert_eq!(smake().tolerance(), None);
+    }
+}

@@ -1,0 +1,445 @@
+//! [`Scheme`]: a provider's signing rules, as data.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use crate::ConfigError;
+
+/// Tolerance applied to schemes that carry a timestamp, unless they say otherwise.
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+
+/// Body limit of schemes that do not set their own (2 MiB).
+pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Most candidate signatures read from one header; more is `malformed_header`.
+pub const MAX_SIGNATURES: usize = 16;
+
+/// The HMAC hash function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// HMAC-SHA1 (20-byte tags).
+    HmacSha1,
+    /// HMAC-SHA256 (32-byte tags).
+    HmacSha256,
+    /// HMAC-SHA512 (64-byte tags).
+    HmacSha512,
+}
+
+impl Algorithm {
+    /// Length of the tag in bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            Self::HmacSha1 => 20,
+            Self::HmacSha256 => 32,
+            Self::HmacSha512 => 64,
+        }
+    }
+
+    /// Human name, e.g. `HMAC-SHA256`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::HmacSha1 => "HMAC-SHA1",
+            Self::HmacSha256 => "HMAC-SHA256",
+            Self::HmacSha512 => "HMAC-SHA512",
+        }
+    }
+}
+
+/// How a configured [`Secret`](crate::Secret) becomes the HMAC key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyFormat {
+    /// The secret's bytes are the key (GitHub, Stripe, Slack, Shopify, the seed providers).
+    Raw,
+    /// `whsec_` followed by base64; the key is the decoded bytes (Standard
+    /// Webhooks, Svix). The prefix is optional on input.
+    WhsecBase64,
+}
+
+/// One piece of the signed content, fed to the HMAC in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Part {
+    /// The event id, exactly as received in the id header.
+    Id,
+    /// The timestamp, exactly as received (the text, not a reformatted number).
+    Timestamp,
+    /// The raw request body.
+    Body,
+    /// Fixed text such as `.` or `v0:`.
+    Literal(Cow<'static, str>),
+}
+
+impl Part {
+    /// A [`Part::Literal`].
+    pub fn literal(text: impl Into<Cow<'static, str>>) -> Self {
+        Self::Literal(text.into())
+    }
+}
+
+/// How signatures are written in the signature header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureFormat {
+    /// The header is the encoded signature (Shopify, Smile).
+    Plain,
+    /// A fixed prefix, then the encoded signature: `sha256=<hex>` (GitHub, Smake, Slack).
+    Prefixed(Cow<'static, str>),
+    /// Space-separated `version,signature` entries; entries of other versions
+    /// are ignored (Standard Webhooks: `v1,<b64> v1,<b64>`).
+    VersionedList {
+        /// The version tag that is checked, e.g. `v1`.
+        version: Cow<'static, str>,
+    },
+    /// Comma-separated `key=value` pairs that also carry the timestamp
+    /// (Stripe: `t=1492774577,v1=<hex>,v0=<hex>`); every signature under
+    /// `signature_key` is checked, other keys are ignored.
+    KeyValue {
+        /// Key of the timestamp, e.g. `t`.
+        timestamp_key: Cow<'static, str>,
+        /// Key of the signatures, e.g. `v1`.
+        signature_key: Cow<'static, str>,
+    },
+}
+
+/// Text encoding of a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// Hexadecimal, either case.
+    Hex,
+    /// Standard base64 (padding optional).
+    Base64,
+}
+
+/// A provider's signing rules: algorithm, key format, signed content,
+/// headers, signature format and encoding, timestamp rule and body limit.
+///
+/// Presets in [`presets`](crate::presets) are ready schemes; a custom provider
+/// is a few builder calls:
+///
+/// ```
+/// use std::time::Duration;
+/// use hookproof_core::{Algorithm, Encoding, Part, Scheme, SignatureFormat};
+///
+/// // "X-Acme-Signature: sha512=<hex of HMAC-SHA512(timestamp + ':' + body)>"
+/// let acme = Scheme::builder("acme")
+///     .algorithm(Algorithm::HmacSha512)
+///     .signed_content([Part::Timestamp, Part::literal(":"), Part::Body])
+///     .signature_header("X-Acme-Signature")
+///     .format(SignatureFormat::Prefixed("sha512=".into()))
+///     .encoding(Encoding::Hex)
+///     .timestamp_header("X-Acme-Timestamp")
+///     .tolerance(Duration::from_secs(120))
+///     .build()
+///     .unwrap();
+/// assert_eq!(acme.name(), "acme");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scheme {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) algorithm: Algorithm,
+    pub(crate) key_format: KeyFormat,
+    pub(crate) signed: Vec<Part>,
+    pub(crate) signature_headers: Vec<Cow<'static, str>>,
+    pub(crate) format: SignatureFormat,
+    pub(crate) encoding: Encoding,
+    pub(crate) timestamp_headers: Vec<Cow<'static, str>>,
+    pub(crate) id_headers: Vec<Cow<'static, str>>,
+    pub(crate) tolerance: Option<Duration>,
+    pub(crate) body_limit: usize,
+    pub(crate) compact_json_fallback: bool,
+}
+
+impl Scheme {
+    /// Starts a custom scheme. Defaults: HMAC-SHA256, raw key, signed content
+    /// = the body, plain hex signature, no timestamp, 2 MiB body limit.
+    pub fn builder(name: impl Into<Cow<'static, str>>) -> SchemeBuilder {
+        SchemeBuilder {
+            scheme: Scheme {
+                name: name.into(),
+                algorithm: Algorithm::HmacSha256,
+                key_format: KeyFormat::Raw,
+                signed: vec![Part::Body],
+                signature_headers: Vec::new(),
+                format: SignatureFormat::Plain,
+                encoding: Encoding::Hex,
+                timestamp_headers: Vec::new(),
+                id_headers: Vec::new(),
+                tolerance: None,
+                body_limit: DEFAULT_BODY_LIMIT,
+                compact_json_fallback: false,
+            },
+            tolerance_set: false,
+        }
+    }
+
+    /// The scheme's name (`smile`, `standard-webhooks`, ...), also the
+    /// namespace of its replay keys.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The HMAC algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// How secrets become keys.
+    pub fn key_format(&self) -> KeyFormat {
+        self.key_format
+    }
+
+    /// The signed content, in order.
+    pub fn signed_content(&self) -> &[Part] {
+        &self.signed
+    }
+
+    /// Signature header names, lowercase; the first is the one a
+    /// [`Signer`](crate::Signer) writes, the others are accepted aliases.
+    pub fn signature_headers(&self) -> &[Cow<'static, str>] {
+        &self.signature_headers
+    }
+
+    /// Timestamp header names (empty when the timestamp travels in the
+    /// signature header, or when the scheme has none).
+    pub fn timestamp_headers(&self) -> &[Cow<'static, str>] {
+        &self.timestamp_headers
+    }
+
+    /// Event id header names.
+    pub fn id_headers(&self) -> &[Cow<'static, str>] {
+        &self.id_headers
+    }
+
+    /// Signature format.
+    pub fn format(&self) -> &SignatureFormat {
+        &self.format
+    }
+
+    /// Signature encoding.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// How far a timestamp may be from now, in either direction; `None` when
+    /// the scheme has no timestamp.
+    pub fn tolerance(&self) -> Option<Duration> {
+        self.tolerance
+    }
+
+    /// Largest body accepted, in bytes.
+    pub fn body_limit(&self) -> usize {
+        self.body_limit
+    }
+
+    /// Whether the scheme carries a timestamp.
+    pub fn has_timestamp(&self) -> bool {
+        !self.timestamp_headers.is_empty() || matches!(self.format, SignatureFormat::KeyValue { .. })
+    }
+
+    /// Whether the event id is part of the signed content (and so cannot be
+    /// changed by whoever replays a delivery).
+    pub fn id_is_signed(&self) -> bool {
+        self.signed.contains(&Part::Id)
+    }
+
+    /// Whether the opt-in compact-JSON fallback is on; see
+    /// [`with_compact_json_fallback`](Self::with_compact_json_fallback).
+    pub fn compact_json_fallback(&self) -> bool {
+        self.compact_json_fallback
+    }
+
+    /// Replaces the signature header (for providers that let the user pick
+    /// it, such as Smarter Launch). Aliases are dropped.
+    pub fn with_signature_header(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.signature_headers = vec![lowercase(name.into())];
+        self
+    }
+
+    /// Changes the tolerance. Ignored by schemes without a timestamp.
+    pub fn with_tolerance(mut self, tolerance: Duration) -> Self {
+        if self.has_timestamp() {
+            self.tolerance = Some(tolerance);
+        }
+        self
+    }
+
+    /// Changes the body limit.
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = limit;
+        self
+    }
+
+    /// Opt-in: when the raw body does not match, also try the body's JSON
+    /// with insignificant whitespace removed (keys keep their order, strings
+    /// and numbers keep their exact text).
+    ///
+    /// For senders that sign `JSON.stringify(payload)` but put a
+    /// pretty-printed rendering of the same JSON on the wire. The raw body is
+    /// always tried first; the fallback costs one extra HMAC and a copy of
+    /// the body, only for bodies that fail the first check and parse as JSON.
+    pub fn with_compact_json_fallback(mut self, enabled: bool) -> Self {
+        self.compact_json_fallback = enabled;
+        self
+    }
+}
+
+/// Builds a [`Scheme`]; see [`Scheme::builder`].
+#[derive(Debug, Clone)]
+pub struct SchemeBuilder {
+    scheme: Scheme,
+    tolerance_set: bool,
+}
+
+impl SchemeBuilder {
+    /// The HMAC algorithm.
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.scheme.algorithm = algorithm;
+        self
+    }
+
+    /// How secrets become keys.
+    pub fn key_format(mut self, key_format: KeyFormat) -> Self {
+        self.scheme.key_format = key_format;
+        self
+    }
+
+    /// The signed content, in order. Must contain [`Part::Body`] once.
+    pub fn signed_content(mut self, parts: impl IntoIterator<Item = Part>) -> Self {
+        self.scheme.signed = parts.into_iter().collect();
+        self
+    }
+
+    /// Adds a signature header name; the first is canonical, later ones are aliases.
+    pub fn signature_header(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.scheme.signature_headers.push(lowercase(name.into()));
+        self
+    }
+
+    /// How signatures are written.
+    pub fn format(mut self, format: SignatureFormat) -> Self {
+        self.scheme.format = format;
+        self
+    }
+
+    /// Signature encoding.
+    pub fn encoding(mut self, encoding: Encoding) -> Self {
+        self.scheme.encoding = encoding;
+        self
+    }
+
+    /// Adds a timestamp header name (unix seconds); later ones are aliases.
+    pub fn timestamp_header(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.scheme.timestamp_headers.push(lowercase(name.into()));
+        self
+    }
+
+    /// Adds an event id header name; later ones are aliases.
+    pub fn id_header(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.scheme.id_headers.push(lowercase(name.into()));
+        self
+    }
+
+    /// Freshness window in both directions (default 5 minutes when the
+    /// scheme has a timestamp).
+    pub fn tolerance(mut self, tolerance: Duration) -> Self {
+        self.scheme.tolerance = Some(tolerance);
+        self.tolerance_set = true;
+        self
+    }
+
+    /// Largest body accepted (default 2 MiB).
+    pub fn body_limit(mut self, limit: usize) -> Self {
+        self.scheme.body_limit = limit;
+        self
+    }
+
+    /// See [`Scheme::with_compact_json_fallback`].
+    pub fn compact_json_fallback(mut self, enabled: bool) -> Self {
+        self.scheme.compact_json_fallback = enabled;
+        self
+    }
+
+    /// Checks the scheme is consistent.
+    pub fn build(self) -> Result<Scheme, ConfigError> {
+        let mut scheme = self.scheme;
+        if scheme.signature_headers.is_empty() {
+            return Err(ConfigError::InvalidScheme("no signature header"));
+        }
+        let all_headers = scheme.signature_headers.iter().chain(&scheme.timestamp_headers).chain(&scheme.id_headers);
+        for name in all_headers {
+            if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(ConfigError::InvalidScheme("invalid header name"));
+            }
+        }
+        if scheme.signed.iter().filter(|part| **part == Part::Body).count() != 1 {
+            return Err(ConfigError::InvalidScheme("signed content must contain the body exactly once"));
+        }
+        if scheme.signed.contains(&Part::Timestamp) && !scheme.has_timestamp() {
+            return Err(ConfigError::InvalidScheme("timestamp is signed but the scheme has no timestamp header"));
+        }
+        if scheme.signed.contains(&Part::Id) && scheme.id_headers.is_empty() {
+            return Err(ConfigError::InvalidScheme("id is signed but the scheme has no id header"));
+        }
+        if let SignatureFormat::KeyValue { .. } = scheme.format {
+            if !scheme.timestamp_headers.is_empty() {
+                return Err(ConfigError::InvalidScheme("a key-value signature header carries the timestamp itself"));
+            }
+        }
+        if scheme.has_timestamp() {
+            if !self.tolerance_set {
+                scheme.tolerance = Some(DEFAULT_TOLERANCE);
+            }
+        } else if self.tolerance_set {
+            return Err(ConfigError::InvalidScheme("a tolerance needs a timestamp header"));
+        }
+        Ok(scheme)
+    }
+}
+
+fn lowercase(name: Cow<'static, str>) -> Cow<'static, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_rejects_inconsistent_schemes() {
+        let no_header = Scheme::builder("x").build();
+        assert_eq!(no_header, Err(ConfigError::InvalidScheme("no signature header")));
+
+        let no_body = Scheme::builder("x")
+            .signature_header("x-sig")
+            .signed_content([Part::Timestamp])
+            .timestamp_header("x-ts")
+            .build();
+        assert!(matches!(no_body, Err(ConfigError::InvalidScheme(_))));
+
+        let signed_id_without_header =
+            Scheme::builder("x").signature_header("x-sig").signed_content([Part::Id, Part::Body]).build();
+        assert!(matches!(signed_id_without_header, Err(ConfigError::InvalidScheme(_))));
+
+        let tolerance_without_timestamp =
+            Scheme::builder("x").signature_header("x-sig").tolerance(Duration::from_secs(1)).build();
+        assert!(matches!(tolerance_without_timestamp, Err(ConfigError::InvalidScheme(_))));
+
+        let bad_name = Scheme::builder("x").signature_header("x sig").build();
+        assert_eq!(bad_name, Err(ConfigError::InvalidScheme("invalid header name")));
+    }
+
+    #[test]
+    fn header_names_are_lowercased_and_timestamps_default_to_five_minutes() {
+        let scheme = Scheme::builder("x").signature_header("X-Sig").timestamp_header("X-Ts").build().unwrap();
+        assert_eq!(scheme.signature_headers(), ["x-sig"]);
+        assert_eq!(scheme.timestamp_headers(), ["x-ts"]);
+        assert_eq!(scheme.tolerance(), Some(DEFAULT_TOLERANCE));
+    }
+}

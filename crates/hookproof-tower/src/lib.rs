@@ -1,0 +1,1 @@
+//! hookproof for tower (being written).

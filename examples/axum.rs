@@ -1,0 +1,2 @@
+//! Smile receiver (being written).
+fn main() {}

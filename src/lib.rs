@@ -1,0 +1,35 @@
+//! hookproof: receive webhooks safely.
+//!
+//! Read the raw body under a limit, check the signature in constant time,
+//! reject stale and replayed deliveries, answer with the right status, and
+//! only then trust the payload. This facade re-exports
+//! [`hookproof-core`](hookproof_core); framework adapters come behind
+//! features.
+//!
+//! ```
+//! use std::time::SystemTime;
+//! use hookproof::{presets, Signer, Verifier};
+//!
+//! let verifier = Verifier::builder(presets::github()).secret("s3cret").build()?;
+//! let body = br#"{"zen":"Keep it logically awesome."}"#;
+//! let headers = Signer::new(presets::github(), "s3cret")?.sign(body);
+//! let verified = verifier.verify(&headers, body)?;
+//! let event: serde_json::Value = verified.decode(body)?;
+//! assert_eq!(event["zen"], "Keep it logically awesome.");
+//! # let _ = SystemTime::now();
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub use hookproof_core::*;
+
+/// The axum extractor (feature `axum`).
+#[cfg(feature = "axum")]
+pub use hookproof_axum as axum;
+
+/// The tower `Layer` (feature `tower`).
+#[cfg(feature = "tower")]
+pub use hookproof_tower as tower;
+
+/// The actix-web middleware, extractor and guard (feature `actix`).
+#[cfg(feature = "actix")]
+pub use hookproof_actix as actix;
