@@ -37,6 +37,7 @@ pub mod events;
 mod headers;
 mod mac;
 pub mod presets;
+pub mod replay;
 mod scheme;
 mod secret;
 mod sign;
@@ -45,6 +46,7 @@ mod verify;
 pub use body::{check_content_length, parse_content_length, BodyCollector};
 pub use error::{ConfigError, VerifyError, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 pub use headers::HeaderLookup;
+pub use replay::{Admission, Claim, MemoryStore, ReplayProtection, ReplayStore};
 pub use scheme::{
     Algorithm, Encoding, KeyFormat, Part, Scheme, SchemeBuilder, SignatureFormat, DEFAULT_BODY_LIMIT,
     DEFAULT_TOLERANCE, MAX_SIGNATURES,

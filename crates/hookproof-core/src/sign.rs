@@ -105,6 +105,19 @@ fn unix_seconds(at: SystemTime) -> i64 {
 /// A random UUID v4, the shape of `X-GitHub-Delivery`; receivers only rely
 /// on ids being unique.
 fn random_id() -> String {
+    let mut bytes = random_bytes();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = hex::encode(bytes);
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// 128 random bits as hex: owner tokens of replay claims.
+pub(crate) fn random_token() -> String {
+    hex::encode(random_bytes())
+}
+
+fn random_bytes() -> [u8; 16] {
     let mut bytes = [0u8; 16];
     // Without an OS random source there is no safe id to make; a
     // time-derived one still keeps ids distinct for tests and tools.
@@ -112,8 +125,5 @@ fn random_id() -> String {
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         bytes = nanos.to_le_bytes();
     }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = hex::encode(bytes);
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    bytes
 }
