@@ -1,0 +1,89 @@
+//! [`Webhook`]: the service that verifies deliveries.
+
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use hookproof_core::{parse_content_length, BodyCollector, Verifier};
+use http::header::CONTENT_LENGTH;
+use http::{HeaderValue, Request, Response};
+use http_body::Body;
+use http_body_util::Full;
+use tower_service::Service;
+
+use crate::{BoxError, ResponseBody, ResponseFuture, WebhookLayer};
+
+/// Verifies webhook deliveries, then calls the inner service `S`.
+///
+/// `S` receives a `Request<Full<Bytes>>` with the delivery's exact bytes and
+/// a [`Verified`](hookproof_core::Verified) in its extensions. Refused
+/// deliveries are answered without calling `S`. Usually made with
+/// [`WebhookLayer`].
+#[derive(Debug, Clone)]
+pub struct Webhook<S> {
+    inner: S,
+    verifier: Arc<Verifier>,
+}
+
+impl<S> Webhook<S> {
+    /// Wraps `inner`, verifying with `verifier`.
+    pub fn new(inner: S, verifier: impl Into<Arc<Verifier>>) -> Self {
+        Self { inner, verifier: verifier.into() }
+    }
+
+    /// A [`WebhookLayer`] verifying with `verifier`.
+    pub fn layer(verifier: impl Into<Arc<Verifier>>) -> WebhookLayer {
+        WebhookLayer::new(verifier)
+    }
+
+    /// The verifier deliveries are checked with.
+    pub fn verifier(&self) -> &Arc<Verifier> {
+        &self.verifier
+    }
+
+    /// The inner service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The inner service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Unwraps the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Webhook<S>
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Clone,
+    ReqBody: Body,
+    ReqBody::Error: Into<BoxError>,
+{
+    type Response = Response<ResponseBody<ResBody>>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S, ReqBody>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        // The service that was polled ready is the one called (after the
+        // body is read); this one keeps a fresh clone.
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        let (parts, body) = request.into_parts();
+        // Refuse up front from `Content-Length`, or from the body's own exact
+        // size when the header is absent; the collector caps the stream too.
+        let declared = parse_content_length(parts.headers.get(CONTENT_LENGTH).map(HeaderValue::as_bytes))
+            .or_else(|| body.size_hint().exact());
+        match BodyCollector::new(declared, self.verifier.body_limit()) {
+            Ok(collector) => ResponseFuture::collecting(body, parts, collector, inner, Arc::clone(&self.verifier)),
+            Err(error) => ResponseFuture::refused(&error),
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Reading the body: failures mid-stream, and how much of an oversized
+//! stream is read before it is refused.
+
+mod common;
+
+use std::io;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use hookproof_core::{presets, Signer, Verifier};
+use hookproof_tower::WebhookLayer;
+use http::Request;
+use tower::{Layer, ServiceExt};
+
+use common::{code, read, recording_inner, Seen, TestBody};
+
+const MIB: usize = 1024 * 1024;
+
+#[tokio::test]
+async fn a_body_that_fails_mid_stream_is_400_body_read_failed() {
+    let body = br#"{"account_id":1,"topic":"ping","data":{}}"#;
+    let headers = common::SMILE.signer().sign(body);
+    let seen = Arc::new(Seen::default());
+    let service = WebhookLayer::new(common::SMILE.verifier(MIB)).layer(recording_inner(Arc::clone(&seen)));
+    let failing = TestBody::new([
+        Ok(Bytes::from_static(&body[..8])),
+        Err(io::Error::new(io::ErrorKind::ConnectionReset, "peer went away")),
+    ]);
+    let mut request = Request::post("/webhooks").body(failing).unwrap();
+    *request.headers_mut() = headers;
+    let (status, content_type, response) = read(service.oneshot(request).await.unwrap()).await;
+    assert_eq!((status, code(&response).as_str()), (400, "body_read_failed"));
+    assert_eq!(content_type.as_deref(), Some("application/json"));
+    assert_eq!(seen.calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn ten_mib_streamed_against_a_one_mib_limit_reads_at_most_the_limit_plus_one_chunk() {
+    const CHUNK: usize = 64 * 1024;
+    let verifier = Verifier::builder(presets::github()).secret("s3cret").body_limit(MIB).build().unwrap();
+    let seen = Arc::new(Seen::default());
+    let service = WebhookLayer::new(verifier).layer(recording_inner(Arc::clone(&seen)));
+    // Correctly signed, chunked, no Content-Length: only the limit refuses it.
+    let whole = vec![b'x'; 10 * MIB];
+    let headers = Signer::new(presets::github(), "s3cret").unwrap().sign(&whole);
+    let body = TestBody::repeat(CHUNK, 10 * MIB / CHUNK);
+    let polled = body.polled();
+    let mut request = Request::post("/webhooks").body(body).unwrap();
+    *request.headers_mut() = headers;
+    let (status, _, response) = read(service.oneshot(request).await.unwrap()).await;
+    assert_eq!((status, code(&response).as_str()), (413, "body_too_large"));
+    assert_eq!(seen.calls.load(Ordering::SeqCst), 0);
+    // 16 chunks fill the limit exactly; the 17th is the first one refused.
+    assert_eq!(polled.load(Ordering::SeqCst), MIB + CHUNK);
+}
