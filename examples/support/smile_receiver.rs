@@ -11,17 +11,17 @@ use hookproof::{presets, Verified, Verifier};
 
 /// Where to listen and how to verify, read from `PORT` (default 3000) and
 /// `HOOKPROOF_SECRET` (required).
-pub struct Config {
+pub(crate) struct Config {
     /// `127.0.0.1:PORT`.
-    pub addr: std::net::SocketAddr,
+    pub(crate) addr: std::net::SocketAddr,
     /// A Smile verifier with the configured secret.
-    pub verifier: Arc<Verifier>,
+    pub(crate) verifier: Arc<Verifier>,
 }
 
 impl Config {
     /// Reads the environment; on a missing secret or a bad port prints one
     /// line on stderr and exits with code 2.
-    pub fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         let Ok(secret) = std::env::var("HOOKPROOF_SECRET") else {
             exit_usage("HOOKPROOF_SECRET is not set: export the Smile client secret to verify deliveries");
         };
@@ -45,7 +45,7 @@ fn exit_usage(message: &str) -> ! {
 /// Handles a verified Smile event: prints one JSON line on stdout and
 /// returns the JSON answer (always 2xx: unknown topics are acknowledged so
 /// Smile does not retry them).
-pub fn handle(verified: &Verified, event: &SmileEnvelope) -> &'static str {
+pub(crate) fn handle(verified: &Verified, event: &SmileEnvelope) -> &'static str {
     let line = serde_json::json!({
         "timestamp": verified.timestamp(),
         "account_id": event.account_id,

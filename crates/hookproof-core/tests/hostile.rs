@@ -169,3 +169,14 @@ fn secrets_never_show_in_debug_or_errors() {
         assert!(!shown.contains(&signature[7..]), "{shown}");
     }
 }
+
+#[test]
+fn precheck_refuses_unsigned_and_stale_deliveries_without_a_body() {
+    let verifier = verifier(presets::smile());
+    let unsigned = http::HeaderMap::new();
+    assert_eq!(verifier.precheck_at(&unsigned, now()).unwrap_err().code(), "missing_header");
+    let stale = Signer::new(presets::smile(), SECRET).unwrap().sign_at(b"{}", now() - Duration::from_secs(301), None);
+    assert_eq!(verifier.precheck_at(&stale, now()).unwrap_err().code(), "timestamp_too_old");
+    let fresh = Signer::new(presets::smile(), SECRET).unwrap().sign_at(b"{}", now(), None);
+    assert!(verifier.precheck_at(&fresh, now()).is_ok());
+}
