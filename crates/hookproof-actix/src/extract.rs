@@ -1,0 +1,172 @@
+//! [`Webhook<T>`] and [`RawWebhook`]: verified deliveries as handler arguments.
+
+use std::ops::{Deref, DerefMut};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use bytes::Bytes;
+use futures_util::future::LocalBoxFuture;
+use hookproof_core::Verified;
+use serde::de::DeserializeOwned;
+
+use crate::delivery::delivery;
+use crate::WebhookError;
+
+/// A verified delivery whose JSON body decoded into `T`.
+///
+/// Works in two setups, with one code path:
+///
+/// - **behind [`WebhookMiddleware`](crate::WebhookMiddleware)**: the
+///   middleware already read and verified the request; the extractor only
+///   decodes its bytes (no second verification, no second read);
+/// - **alone**: the extractor reads the payload under the limit and verifies
+///   it itself, with the verifier found in `app_data`, looked up as
+///   `web::Data<Verifier>` first, then as `Arc<Verifier>`. Register it on
+///   the app, a scope or a resource:
+///   `.app_data(web::Data::new(verifier))`.
+///
+/// The verified delivery is remembered in the request extensions, so a
+/// second `Webhook<_>` or [`RawWebhook`] in the same handler reuses it. When
+/// the extractor reads the payload itself, the payload is consumed: take
+/// [`RawWebhook`] (or use the middleware) rather than `web::Bytes` to see the
+/// raw bytes too.
+///
+/// # Rejections
+///
+/// The handler does not run; the answer is a [`WebhookError`] with the JSON
+/// body `{"error": "<code>", "message": "..."}`:
+///
+/// | status | `error` | when |
+/// |---|---|---|
+/// | 400 | `missing_header` | a header the scheme requires is absent |
+/// | 400 | `malformed_header` | a header is present but unusable |
+/// | 400 | `body_read_failed` | the connection failed while the body was read |
+/// | 401 | `signature_mismatch` | no configured secret matches any signature |
+/// | 401 | `timestamp_too_old` | the timestamp is older than the tolerance |
+/// | 401 | `timestamp_in_future` | the timestamp is too far ahead |
+/// | 413 | `body_too_large` | `Content-Length` or the streamed body passes the limit |
+/// | 422 | `invalid_payload` | the signature is valid but the body does not decode into `T` |
+/// | 500 | `verifier_not_configured` | no middleware ran and no verifier is in `app_data` |
+///
+/// Behind the middleware, the 400/401/413 rows are answered by the
+/// middleware itself and only 422 comes from the extractor.
+///
+/// ```
+/// use actix_web::{web, App, HttpResponse};
+/// use hookproof_actix::Webhook;
+/// use hookproof_core::events::SmileEnvelope;
+/// use hookproof_core::{presets, Verifier};
+///
+/// async fn smile(hook: Webhook<SmileEnvelope>) -> HttpResponse {
+///     let at = hook.verified().timestamp();
+///     HttpResponse::Ok().body(format!("{} at {at:?}", hook.topic)) // derefs to the event
+/// }
+///
+/// let verifier = Verifier::builder(presets::smile()).secret("s3cret").build()?;
+/// let app = App::new()
+///     .app_data(web::Data::new(verifier))
+///     .route("/webhooks/smile", web::post().to(smile));
+/// # drop(app);
+/// # Ok::<(), hookproof_core::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Webhook<T> {
+    /// The decoded event.
+    pub event: T,
+    /// What the verification established (scheme, id, timestamp).
+    pub verified: Verified,
+}
+
+impl<T> Webhook<T> {
+    /// The decoded event.
+    pub fn into_inner(self) -> T {
+        self.event
+    }
+
+    /// The event and the verification result.
+    pub fn into_parts(self) -> (T, Verified) {
+        (self.event, self.verified)
+    }
+
+    /// What the verification established (scheme, id, timestamp).
+    pub fn verified(&self) -> &Verified {
+        &self.verified
+    }
+}
+
+impl<T> Deref for Webhook<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.event
+    }
+}
+
+impl<T> DerefMut for Webhook<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.event
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Webhook<T> {
+    type Error = WebhookError;
+    type Future = LocalBoxFuture<'static, Result<Self, WebhookError>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let delivery = delivery(request, payload);
+        Box::pin(async move {
+            let delivery = delivery.await?;
+            let event = delivery.verified.decode(&delivery.body)?;
+            Ok(Self { event, verified: delivery.verified })
+        })
+    }
+}
+
+/// A verified delivery with its body as the exact bytes received, for
+/// handlers that decode themselves or need the raw body.
+///
+/// Same setups and code path as [`Webhook<T>`]: reuses the result of
+/// [`WebhookMiddleware`](crate::WebhookMiddleware), or verifies with the
+/// `web::Data<Verifier>` (or `Arc<Verifier>`) from `app_data`.
+///
+/// # Rejections
+///
+/// Those of [`Webhook<T>`] except `422 invalid_payload` (nothing is decoded):
+/// 400 `missing_header`, `malformed_header` or `body_read_failed`; 401
+/// `signature_mismatch`, `timestamp_too_old` or `timestamp_in_future`; 413
+/// `body_too_large`; 500 `verifier_not_configured`.
+///
+/// ```
+/// use actix_web::{web, App, HttpResponse};
+/// use hookproof_actix::RawWebhook;
+/// use hookproof_core::{presets, Verifier};
+///
+/// async fn github(hook: RawWebhook) -> HttpResponse {
+///     HttpResponse::Ok().body(format!("{} verified bytes, delivery {:?}", hook.body.len(), hook.verified.id()))
+/// }
+///
+/// let verifier = std::sync::Arc::new(Verifier::builder(presets::github()).secret("s3cret").build()?);
+/// let app = App::new().app_data(web::Data::from(verifier)).route("/webhooks/github", web::post().to(github));
+/// # drop(app);
+/// # Ok::<(), hookproof_core::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RawWebhook {
+    /// The body exactly as received and verified.
+    pub body: Bytes,
+    /// What the verification established (scheme, id, timestamp).
+    pub verified: Verified,
+}
+
+impl FromRequest for RawWebhook {
+    type Error = WebhookError;
+    type Future = LocalBoxFuture<'static, Result<Self, WebhookError>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let delivery = delivery(request, payload);
+        Box::pin(async move {
+            let delivery = delivery.await?;
+            Ok(Self { body: delivery.body, verified: delivery.verified })
+        })
+    }
+}
