@@ -1,0 +1,147 @@
+//! [`Webhook`] and [`RawWebhook`]: the extractors.
+
+use std::sync::Arc;
+
+use axum_core::extract::{FromRef, FromRequest, Request};
+use bytes::Bytes;
+use hookproof_core::{Verified, Verifier};
+use serde::de::DeserializeOwned;
+
+use crate::body::read_limited;
+use crate::WebhookRejection;
+
+/// A verified webhook whose JSON body decoded into `T`.
+///
+/// The verifier comes from the router's state: any state `S` with
+/// `Arc<Verifier>: FromRef<S>` works (an `Arc<Verifier>` state, or a field
+/// of yours with a [`FromRef`] impl). Extraction:
+///
+/// 1. refuses a `Content-Length` over [`Verifier::body_limit`], then reads
+///    the body frame by frame and stops as soon as it passes the limit;
+/// 2. verifies signature and freshness against the system clock, unless a
+///    layer in front already did (a [`Verified`] in the request extensions
+///    is used as is, see the [crate docs](crate#with-a-hookproof-tower-layer-in-front));
+/// 3. decodes the body as JSON into `T`.
+///
+/// It consumes the body: it must be the **last** extractor of the handler.
+///
+/// # Rejections
+///
+/// Every failure is a [`WebhookRejection`] (the table there lists them all):
+/// 400 `missing_header` / `malformed_header` / `body_read_failed`, 401
+/// `signature_mismatch` / `timestamp_too_old` / `timestamp_in_future`, 413
+/// `body_too_large`, 422 `invalid_payload` (verified, but not a `T`).
+///
+/// ```
+/// use hookproof_axum::Webhook;
+/// use hookproof_core::events::SmileEnvelope;
+///
+/// async fn handler(Webhook { event, verified }: Webhook<SmileEnvelope>) -> &'static str {
+///     println!("{} from account {} at {:?}", event.topic, event.account_id, verified.timestamp());
+///     "ok"
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Webhook<T> {
+    /// The decoded body.
+    pub event: T,
+    /// What verification established: id, timestamp, scheme.
+    pub verified: Verified,
+}
+
+impl<T> Webhook<T> {
+    /// The event id, when the scheme carries one (`webhook-id`,
+    /// `X-GitHub-Delivery`, ...).
+    pub fn id(&self) -> Option<&str> {
+        self.verified.id()
+    }
+
+    /// The delivery's timestamp in unix seconds, when the scheme carries one.
+    pub fn timestamp(&self) -> Option<i64> {
+        self.verified.timestamp()
+    }
+
+    /// The decoded event, dropping the verification details.
+    pub fn into_event(self) -> T {
+        self.event
+    }
+
+    /// The decoded event and the verification details.
+    pub fn into_parts(self) -> (T, Verified) {
+        (self.event, self.verified)
+    }
+}
+
+impl<S, T> FromRequest<S> for Webhook<T>
+where
+    Arc<Verifier>: FromRef<S>,
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = WebhookRejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let RawWebhook { body, verified } = RawWebhook::from_request(request, state).await?;
+        let event = verified.decode(&body)?;
+        Ok(Self { event, verified })
+    }
+}
+
+/// A verified webhook with its body as raw bytes, for payloads that are not
+/// JSON or that you decode yourself.
+///
+/// Same steps and same [rejections](WebhookRejection) as [`Webhook`], minus
+/// the decoding (so never 422). It consumes the body: it must be the
+/// **last** extractor of the handler.
+///
+/// ```
+/// use hookproof_axum::RawWebhook;
+///
+/// async fn handler(webhook: RawWebhook) -> String {
+///     format!("{} verified bytes, id {:?}", webhook.body.len(), webhook.id())
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct RawWebhook {
+    /// The body exactly as received (and verified).
+    pub body: Bytes,
+    /// What verification established: id, timestamp, scheme.
+    pub verified: Verified,
+}
+
+impl RawWebhook {
+    /// The event id, when the scheme carries one.
+    pub fn id(&self) -> Option<&str> {
+        self.verified.id()
+    }
+
+    /// The delivery's timestamp in unix seconds, when the scheme carries one.
+    pub fn timestamp(&self) -> Option<i64> {
+        self.verified.timestamp()
+    }
+
+    /// Decodes the verified body as JSON; failure is 422 `invalid_payload`.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, WebhookRejection> {
+        Ok(self.verified.decode(&self.body)?)
+    }
+}
+
+impl<S> FromRequest<S> for RawWebhook
+where
+    Arc<Verifier>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = WebhookRejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let verifier = Arc::<Verifier>::from_ref(state);
+        let (mut parts, body) = request.into_parts();
+        let body = read_limited(&parts.headers, body, verifier.body_limit()).await?;
+        let verified = match parts.extensions.remove::<Verified>() {
+            // A layer in front verified this delivery already.
+            Some(verified) => verified,
+            None => verifier.verify(&parts.headers, &body)?,
+        };
+        Ok(Self { body, verified })
+    }
+}

@@ -1,0 +1,87 @@
+//! [`WebhookRejection`]: why a handler did not run, as an HTTP answer.
+
+use std::fmt;
+
+use axum_core::body::Body;
+use axum_core::response::{IntoResponse, Response};
+use hookproof_core::{VerifyError, JSON_CONTENT_TYPE};
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, StatusCode};
+
+/// The rejection of [`Webhook`](crate::Webhook) and
+/// [`RawWebhook`](crate::RawWebhook).
+///
+/// As a response it is the status of the hookproof behaviour contract with
+/// the body `{"error": "<code>", "message": "<short text>"}`
+/// (`Content-Type: application/json`); the message never contains a secret
+/// or a signature. To render your own answer, match on
+/// [`status`](Self::status) and [`code`](Self::code), or take the
+/// [`VerifyError`] with [`into_inner`](Self::into_inner) (for example with
+/// `Result<Webhook<T>, WebhookRejection>` as the handler's argument).
+///
+/// Every rejection the extractors produce:
+///
+/// | when | status | [`code`](Self::code) |
+/// |---|---|---|
+/// | a header the scheme requires is missing | 400 | `missing_header` |
+/// | a header is present but unusable (encoding, unparsable timestamp, repeated, too long, too many signatures, wrong version tag) | 400 | `malformed_header` |
+/// | the body could not be read (connection failed mid-body, body stream error) | 400 | `body_read_failed` |
+/// | no configured secret matches any signature (wrong secret, tampered body) | 401 | `signature_mismatch` |
+/// | the timestamp is older than the tolerance | 401 | `timestamp_too_old` |
+/// | the timestamp is further ahead than the tolerance | 401 | `timestamp_in_future` |
+/// | `Content-Length` over the verifier's body limit, or more bytes streamed than the limit | 413 | `body_too_large` |
+/// | verified, but the body does not decode into the handler's type ([`Webhook`](crate::Webhook) only) | 422 | `invalid_payload` |
+///
+/// The status and code come from [`VerifyError::status`] and
+/// [`VerifyError::code`], shared by every hookproof adapter.
+#[derive(Debug)]
+pub struct WebhookRejection(VerifyError);
+
+impl WebhookRejection {
+    /// The HTTP status answered.
+    pub fn status(&self) -> StatusCode {
+        self.0.status()
+    }
+
+    /// The stable machine-readable code sent as `error` in the JSON body.
+    pub fn code(&self) -> &'static str {
+        self.0.code()
+    }
+
+    /// The underlying verification error.
+    pub fn error(&self) -> &VerifyError {
+        &self.0
+    }
+
+    /// The underlying verification error, by value.
+    pub fn into_inner(self) -> VerifyError {
+        self.0
+    }
+}
+
+impl From<VerifyError> for WebhookRejection {
+    fn from(error: VerifyError) -> Self {
+        Self(error)
+    }
+}
+
+impl fmt::Display for WebhookRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for WebhookRejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+impl IntoResponse for WebhookRejection {
+    fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from(self.0.json_body()));
+        *response.status_mut() = self.0.status();
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+        response
+    }
+}
