@@ -11,8 +11,6 @@
 //! event is printed as one JSON line on stdout; `ping` and unknown topics are
 //! acknowledged. A missing `HOOKPROOF_SECRET` exits with code 2.
 
-// The shared helper's `pub` items are only reachable inside this example.
-#[allow(unreachable_pub)]
 #[path = "support/smile_receiver.rs"]
 mod smile_receiver;
 

@@ -26,9 +26,11 @@ pub(crate) struct Delivery {
     pub(crate) body: Bytes,
 }
 
-/// Reads `payload` under the verifier's limit (refusing a declared
-/// `Content-Length` over it before reading anything, and stopping as soon as
-/// the streamed bytes pass it), then verifies headers and body.
+/// Reads `payload` under the verifier's limit and verifies it: a declared
+/// `Content-Length` over the limit is refused first (413), then the headers
+/// alone ([`Verifier::precheck`]: 400 / stale 401), both before anything is
+/// read; then the body is streamed, stopping as soon as it passes the limit
+/// (413), and the signature is checked over it.
 pub(crate) async fn read_and_verify(
     request: &HttpRequest,
     mut payload: Payload,
@@ -36,12 +38,16 @@ pub(crate) async fn read_and_verify(
 ) -> Result<Delivery, VerifyError> {
     let declared = parse_content_length(request.headers().get(CONTENT_LENGTH).map(|value| value.as_bytes()));
     let mut body = BodyCollector::new(declared, verifier.body_limit())?;
+    // Unsigned, malformed or stale deliveries are refused from their headers,
+    // before their body is read.
+    let headers = ActixHeaders(request.headers());
+    verifier.precheck(&headers)?;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|error| VerifyError::BodyRead(Box::new(error)))?;
         body.push(&chunk)?;
     }
     let body = body.finish();
-    let verified = verifier.verify(&ActixHeaders(request.headers()), &body)?;
+    let verified = verifier.verify(&headers, &body)?;
     Ok(Delivery { verified, body })
 }
 
