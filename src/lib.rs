@@ -33,3 +33,7 @@ pub use hookproof_tower as tower;
 /// The actix-web middleware, extractor and guard (feature `actix`).
 #[cfg(feature = "actix")]
 pub use hookproof_actix as actix;
+
+/// The Redis replay store (feature `redis`).
+#[cfg(feature = "redis")]
+pub use hookproof_redis as redis;

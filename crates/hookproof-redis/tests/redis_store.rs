@@ -1,0 +1,272 @@
+//! `RedisStore` against a real `redis-server` started by each test.
+
+mod server;
+
+use std::error::Error as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use hookproof_core::replay::{Admission, ClaimOutcome, ReplayError, ReplayProtection, ReplayStore};
+use hookproof_core::{presets, MemoryStore, Signer, Verified, Verifier, VerifyError};
+use hookproof_redis::{RedisStore, TimedOut};
+use server::RedisServer;
+
+const LEASE: Duration = Duration::from_secs(60);
+const RETENTION: Duration = Duration::from_secs(3600);
+/// The call timeout of the outage tests, and how much later than it a failure may come.
+const TIMEOUT: Duration = Duration::from_millis(500);
+const MARGIN: Duration = Duration::from_millis(250);
+
+async fn store(server: &RedisServer) -> RedisStore {
+    let store = RedisStore::connect(&server.url()).await.expect("valid url");
+    store.ping().await.expect("server answers");
+    store
+}
+
+/// One sequence of claims, commits and releases; returns every claim's outcome.
+async fn scenario(store: &dyn ReplayStore) -> Vec<ClaimOutcome> {
+    let mut seen = Vec::new();
+    seen.push(store.claim("k", "a", LEASE).await.unwrap()); // free
+    seen.push(store.claim("k", "b", LEASE).await.unwrap()); // held by a
+    seen.push(store.claim("k", "a", LEASE).await.unwrap()); // held, even by the same owner
+    store.release("k", "b").await.unwrap(); // not b's
+    seen.push(store.claim("k", "c", LEASE).await.unwrap());
+    store.commit("k", "b", RETENTION).await.unwrap(); // not b's
+    seen.push(store.claim("k", "c", LEASE).await.unwrap());
+    store.release("k", "a").await.unwrap(); // a gives up
+    seen.push(store.claim("k", "c", LEASE).await.unwrap());
+    store.commit("k", "c", RETENTION).await.unwrap(); // c succeeds
+    seen.push(store.claim("k", "d", LEASE).await.unwrap());
+    store.release("k", "c").await.unwrap(); // too late: processed stays processed
+    store.commit("k", "d", RETENTION).await.unwrap();
+    seen.push(store.claim("k", "e", LEASE).await.unwrap());
+    seen.push(store.claim("other", "a", LEASE).await.unwrap()); // keys are independent
+    seen
+}
+
+#[tokio::test]
+async fn claim_commit_release_match_the_memory_store() {
+    use ClaimOutcome::{Claimed, InFlight, Processed};
+    let server = RedisServer::start();
+    let redis = scenario(&store(&server).await).await;
+    let memory = scenario(&MemoryStore::new(100)).await;
+    assert_eq!(redis, memory);
+    assert_eq!(redis, [Claimed, InFlight, InFlight, InFlight, InFlight, Claimed, Processed, Processed, Claimed]);
+}
+
+#[tokio::test]
+async fn release_by_a_non_owner_does_nothing() {
+    let server = RedisServer::start();
+    let store = store(&server).await;
+    assert_eq!(store.claim("k", "owner", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    store.release("k", "intruder").await.unwrap();
+    store.release("missing", "intruder").await.unwrap();
+    assert_eq!(store.claim("k", "intruder", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+    store.release("k", "owner").await.unwrap();
+    assert_eq!(store.claim("k", "next", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+}
+
+#[tokio::test]
+async fn commit_by_a_non_owner_does_nothing() {
+    let server = RedisServer::start();
+    let store = store(&server).await;
+    assert_eq!(store.claim("k", "owner", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    store.commit("k", "intruder", RETENTION).await.unwrap();
+    assert_eq!(store.claim("k", "other", LEASE).await.unwrap(), ClaimOutcome::InFlight, "not processed");
+    // Committing a key nobody claimed does not mark it processed either.
+    store.commit("never-claimed", "intruder", RETENTION).await.unwrap();
+    assert_eq!(store.claim("never-claimed", "x", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    // The owner's claim survived: releasing it frees the key.
+    store.release("k", "owner").await.unwrap();
+    assert_eq!(store.claim("k", "other", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+}
+
+#[tokio::test]
+async fn a_crashed_owners_claim_expires_with_its_lease() {
+    let server = RedisServer::start();
+    let store = store(&server).await;
+    let lease = Duration::from_millis(200);
+    assert_eq!(store.claim("k", "crashed", lease).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(store.claim("k", "retry", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(store.claim("k", "retry", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    // The late owner's commit no longer counts: the retry holds the key.
+    store.commit("k", "crashed", RETENTION).await.unwrap();
+    assert_eq!(store.claim("k", "third", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+}
+
+#[tokio::test]
+async fn processed_ids_are_forgotten_after_the_retention() {
+    let server = RedisServer::start();
+    let store = store(&server).await;
+    assert_eq!(store.claim("k", "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    store.commit("k", "a", Duration::from_millis(200)).await.unwrap();
+    assert_eq!(store.claim("k", "b", LEASE).await.unwrap(), ClaimOutcome::Processed);
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(store.claim("k", "b", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_claims_of_one_key_give_exactly_one_owner() {
+    let server = RedisServer::start();
+    // Two receivers, each with its own connection, racing for the same event.
+    let receivers = [store(&server).await, store(&server).await];
+    let start = Arc::new(tokio::sync::Barrier::new(50));
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let store = receivers[i % 2].clone();
+            let start = Arc::clone(&start);
+            tokio::spawn(async move {
+                start.wait().await;
+                store.claim("github:id:d-1", &format!("owner-{i}"), LEASE).await.unwrap()
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    let claimed = outcomes.iter().filter(|outcome| **outcome == ClaimOutcome::Claimed).count();
+    let in_flight = outcomes.iter().filter(|outcome| **outcome == ClaimOutcome::InFlight).count();
+    assert_eq!((claimed, in_flight), (1, 49));
+}
+
+#[tokio::test]
+async fn two_receivers_share_one_memory() {
+    let server = RedisServer::start();
+    let (first, second) = (store(&server).await, store(&server).await);
+    assert_eq!(first.claim("k", "first", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(second.claim("k", "second", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+    first.commit("k", "first", RETENTION).await.unwrap();
+    assert_eq!(second.claim("k", "second", LEASE).await.unwrap(), ClaimOutcome::Processed);
+
+    // A different prefix is a different memory.
+    let elsewhere = store(&server).await.key_prefix("other-app:");
+    assert_eq!(elsewhere.claim("k", "x", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    let same = store(&server).await.key_prefix("other-app:");
+    assert_eq!(same.claim("k", "y", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+}
+
+/// Runs claim, commit, release and ping against a store whose Redis is
+/// unreachable; each must be `Unavailable` within the timeout plus a margin.
+async fn assert_every_call_unavailable(store: &RedisStore, phase: &str) -> Vec<(&'static str, Duration)> {
+    let mut times = Vec::new();
+    for call in ["claim", "commit", "release", "ping"] {
+        let started = Instant::now();
+        let result = match call {
+            "claim" => store.claim("k", "o", LEASE).await.map(drop),
+            "commit" => store.commit("k", "o", RETENTION).await,
+            "release" => store.release("k", "o").await,
+            _ => store.ping().await,
+        };
+        let elapsed = started.elapsed();
+        assert!(matches!(result, Err(ReplayError::Unavailable(_))), "{phase}: {call} gave {result:?}");
+        assert!(elapsed < TIMEOUT + MARGIN, "{phase}: {call} took {elapsed:?}");
+        eprintln!("{phase}: {call} -> Unavailable in {elapsed:?}");
+        times.push((call, elapsed));
+    }
+    times
+}
+
+#[tokio::test]
+async fn a_redis_outage_is_unavailable_then_recovers() {
+    let mut server = RedisServer::start();
+    let store = store(&server).await.timeout(TIMEOUT);
+    assert_eq!(store.claim("before", "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+
+    server.stop();
+    assert_every_call_unavailable(&store, "redis stopped").await;
+    // Still unavailable on repeated calls, not stuck.
+    assert_every_call_unavailable(&store, "redis still stopped").await;
+
+    server.restart();
+    // The first call after Redis is back succeeds (the store reconnects).
+    let started = Instant::now();
+    assert_eq!(store.claim("after", "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    eprintln!("redis restarted: first claim succeeded in {:?}", started.elapsed());
+    store.commit("after", "a", RETENTION).await.unwrap();
+    assert_eq!(store.claim("after", "b", LEASE).await.unwrap(), ClaimOutcome::Processed);
+}
+
+#[tokio::test]
+async fn connecting_while_redis_is_down_neither_hangs_nor_fails_and_recovers() {
+    let port = server::free_port();
+    let started = Instant::now();
+    let store = RedisStore::connect(&server::url(port)).await.expect("only a bad url fails").timeout(TIMEOUT);
+    let elapsed = started.elapsed();
+    eprintln!("connect with redis down returned in {elapsed:?}");
+    assert!(elapsed < hookproof_redis::DEFAULT_TIMEOUT + MARGIN, "connect took {elapsed:?}");
+    assert_every_call_unavailable(&store, "never started").await;
+
+    let _server = RedisServer::on_port(port);
+    let started = Instant::now();
+    assert_eq!(store.claim("k", "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    eprintln!("redis started late: first claim succeeded in {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_hung_redis_times_out_then_recovers() {
+    let server = RedisServer::start();
+    let store = store(&server).await.timeout(TIMEOUT);
+    assert_eq!(store.claim("k", "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+
+    server.pause();
+    let started = Instant::now();
+    let result = store.claim("k", "b", LEASE).await;
+    let elapsed = started.elapsed();
+    server.resume();
+    eprintln!("redis paused: claim -> {result:?} in {elapsed:?}");
+    let Err(ReplayError::Unavailable(source)) = result else { panic!("expected Unavailable, got {result:?}") };
+    assert_eq!(source.downcast_ref::<TimedOut>().map(TimedOut::after), Some(TIMEOUT));
+    assert!(elapsed >= TIMEOUT && elapsed < TIMEOUT + MARGIN, "took {elapsed:?}");
+
+    assert_eq!(store.claim("k", "b", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+    store.commit("k", "a", RETENTION).await.unwrap();
+    assert_eq!(store.claim("k", "b", LEASE).await.unwrap(), ClaimOutcome::Processed);
+}
+
+fn verified(id: &str) -> (Verifier, Verified) {
+    let verifier = Verifier::builder(presets::github()).secret("s").build().unwrap();
+    let headers = Signer::new(presets::github(), "s").unwrap().sign_at(b"{}", SystemTime::now(), Some(id));
+    let verified = verifier.verify(&headers, b"{}").unwrap();
+    (verifier, verified)
+}
+
+#[tokio::test]
+async fn replay_protection_round_trip() {
+    let server = RedisServer::start();
+    let (verifier, delivery) = verified("d-1");
+    let replay = ReplayProtection::new(store(&server).await, &verifier);
+
+    let Admission::Process(claim) = replay.begin(&delivery).await.unwrap() else { panic!("first delivery runs") };
+    let concurrent = replay.begin(&delivery).await.unwrap_err();
+    assert!(matches!(concurrent, VerifyError::InFlight));
+    assert_eq!(concurrent.status().as_u16(), 409);
+    claim.commit().await;
+    assert!(matches!(replay.begin(&delivery).await.unwrap(), Admission::Duplicate));
+
+    // A failed handler releases: the retry is processed.
+    let (_, failing) = verified("d-2");
+    let Admission::Process(claim) = replay.begin(&failing).await.unwrap() else { panic!("first delivery runs") };
+    claim.release().await;
+    assert!(matches!(replay.begin(&failing).await.unwrap(), Admission::Process(_)));
+}
+
+#[tokio::test]
+async fn replay_protection_with_redis_down_refuses_unless_fail_open() {
+    let mut server = RedisServer::start();
+    let (verifier, delivery) = verified("d-1");
+    let store = store(&server).await.timeout(TIMEOUT);
+    let closed = ReplayProtection::new(store.clone(), &verifier);
+    let open = ReplayProtection::new(store, &verifier).fail_open(true);
+    server.stop();
+
+    let started = Instant::now();
+    let error = closed.begin(&delivery).await.unwrap_err();
+    assert!(started.elapsed() < TIMEOUT + MARGIN);
+    assert!(matches!(error, VerifyError::ReplayStoreUnavailable(_)), "{error:?}");
+    assert_eq!((error.status().as_u16(), error.code()), (503, "replay_store_unavailable"));
+    assert!(error.source().is_some(), "the store's error is kept as the source");
+
+    assert!(matches!(open.begin(&delivery).await.unwrap(), Admission::Unprotected));
+}
