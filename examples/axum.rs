@@ -11,8 +11,6 @@
 //! verified body that is not an envelope gets 422 and a bad signature 401.
 //! Each verified event is printed as one JSON line on stdout.
 
-// The shared helper is written for several example crates; its `pub` items are crate-local here.
-#[allow(unreachable_pub)]
 #[path = "support/smile_receiver.rs"]
 mod smile_receiver;
 

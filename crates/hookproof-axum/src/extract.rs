@@ -136,9 +136,14 @@ where
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let verifier = Arc::<Verifier>::from_ref(state);
         let (mut parts, body) = request.into_parts();
+        // A layer in front may have verified this delivery already.
+        let layer_verified = parts.extensions.remove::<Verified>();
+        if layer_verified.is_none() {
+            // Refuse unsigned or stale deliveries before reading their bodies.
+            verifier.precheck(&parts.headers)?;
+        }
         let body = read_limited(&parts.headers, body, verifier.body_limit()).await?;
-        let verified = match parts.extensions.remove::<Verified>() {
-            // A layer in front verified this delivery already.
+        let verified = match layer_verified {
             Some(verified) => verified,
             None => verifier.verify(&parts.headers, &body)?,
         };

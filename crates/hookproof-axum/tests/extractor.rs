@@ -71,6 +71,30 @@ async fn reading_stops_at_the_limit() {
 }
 
 #[tokio::test]
+async fn unsigned_and_stale_deliveries_are_refused_before_the_body_is_read() {
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let endless = |counter: Arc<AtomicUsize>| {
+        Body::from_stream(stream::repeat_with(move || {
+            counter.fetch_add(1000, Ordering::SeqCst);
+            Ok::<_, Infallible>(Bytes::from_static(&[b'x'; 1000]))
+        }))
+    };
+    let request = post_request("/webhooks", HeaderMap::new(), endless(pulled.clone()));
+    let answer = send(SMILE.router(SMILE.verifier()), request).await;
+    assert_rejected(&answer, 400, "missing_header");
+
+    let stale = hookproof_core::Signer::new(presets::smile(), SMILE.secret()).unwrap().sign_at(
+        SMILE.body().as_bytes(),
+        SystemTime::now() - Duration::from_secs(600),
+        None,
+    );
+    let request = post_request("/webhooks", stale, endless(pulled.clone()));
+    let answer = send(SMILE.router(SMILE.verifier()), request).await;
+    assert_rejected(&answer, 401, "timestamp_too_old");
+    assert_eq!(pulled.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
 async fn an_unparsable_content_length_falls_back_to_the_streaming_cap() {
     let body = SMILE.body();
     let mut headers = SMILE.sign(body.as_bytes());
