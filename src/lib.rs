@@ -37,3 +37,8 @@ pub use hookproof_actix as actix;
 /// The Redis replay store (feature `redis`).
 #[cfg(feature = "redis")]
 pub use hookproof_redis as redis;
+
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -334,9 +334,12 @@ impl ReplayStore for MemoryStore {
     }
 
     async fn commit(&self, key: &str, owner: &str, retention: Duration) -> Result<(), ReplayError> {
+        let now = Instant::now();
         let mut entries = self.lock();
-        if let Some(entry) = entries.map.get_mut(key).filter(|entry| owned_by(entry, owner)) {
-            *entry = Entry { state: EntryState::Processed, expires: Instant::now() + retention };
+        // A claim whose lease ran out belongs to nobody: a late commit must not
+        // mark an event processed that another worker may be handling now.
+        if let Some(entry) = entries.map.get_mut(key).filter(|entry| owned_by(entry, owner) && entry.expires > now) {
+            *entry = Entry { state: EntryState::Processed, expires: now + retention };
         }
         Ok(())
     }
@@ -367,6 +370,29 @@ mod tests {
             store.claim_at("k", "b", LEASE, t0 + LEASE + Duration::from_secs(1)).unwrap(),
             ClaimOutcome::Claimed
         );
+    }
+
+    #[test]
+    fn commit_and_release_only_act_for_the_current_owner() {
+        let store = MemoryStore::new(10);
+        let run = |future| futures_executor(future);
+        run(Box::pin(async {
+            store.claim("k", "a", Duration::from_millis(1)).await.unwrap();
+            std::thread::sleep(Duration::from_millis(5));
+            // a's lease ran out: its commit is ignored, b can claim.
+            store.commit("k", "a", LEASE).await.unwrap();
+            assert_eq!(store.claim("k", "b", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+            store.release("k", "a").await.unwrap();
+            assert_eq!(store.claim("k", "c", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+            store.commit("k", "b", LEASE).await.unwrap();
+            assert_eq!(store.claim("k", "c", LEASE).await.unwrap(), ClaimOutcome::Processed);
+        }));
+    }
+
+    /// The memory store never waits, so polling once completes any of its futures.
+    fn futures_executor(mut future: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + '_>>) {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(future.as_mut().poll(&mut cx).is_ready());
     }
 
     #[test]
