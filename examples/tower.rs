@@ -11,16 +11,22 @@
 //! not one), prints one JSON line per event on stdout and answers 200,
 //! unknown topics included. Anything else is 404 (405 for another method on
 //! `/webhooks`).
+//!
+//! Replay protection is on (in this process's memory): a copy of a delivery
+//! already processed is answered 200 `{"status":"duplicate"}` without running
+//! the handler, and one arriving while the first is processed 409
+//! `in_flight`. Smile has no event id, so a copy is recognised by its
+//! signature. A handler that fails (non-2xx, panic) leaves the event
+//! unprocessed, so Smile's retry runs it.
 
 #[path = "support/smile_receiver.rs"]
-#[allow(unreachable_pub)] // shared helper written as a standalone module
 mod smile_receiver;
 
 use std::convert::Infallible;
 
 use hookproof::events::SmileEnvelope;
 use hookproof::tower::{error_response, ResponseBody, WebhookLayer};
-use hookproof::Verified;
+use hookproof::{ReplayProtection, Verified};
 use http::{header, Method, Request, Response, StatusCode};
 use http_body_util::{Either, Full};
 use hyper::body::{Bytes, Incoming};
@@ -70,7 +76,8 @@ fn empty(status: StatusCode) -> Response<ResponseBody<Full<Bytes>>> {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let config = smile_receiver::Config::from_env();
-    let webhooks = WebhookLayer::new(config.verifier).layer(tower::service_fn(handle));
+    let replay = ReplayProtection::memory(&config.verifier);
+    let webhooks = WebhookLayer::new(config.verifier).replay(replay).layer(tower::service_fn(handle));
 
     let listener = TcpListener::bind(config.addr).await?;
     eprintln!("listening on http://{}/webhooks", listener.local_addr()?);

@@ -1,13 +1,17 @@
-//! [`ResponseFuture`]: read the body, verify, call the inner service.
+//! [`ResponseFuture`]: read the body, verify, claim the event when replay
+//! protection is on, call the inner service, then commit or release.
 
 use std::fmt;
 use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use bytes::{Buf, Bytes};
-use hookproof_core::{BodyCollector, Verifier, VerifyError};
+use futures_util::future::{BoxFuture, CatchUnwind};
+use futures_util::FutureExt as _;
+use hookproof_core::{Admission, BodyCollector, Claim, ReplayProtection, Verified, Verifier, VerifyError};
 use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
@@ -15,12 +19,19 @@ use http_body_util::{Either, Full};
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
+use crate::response::{duplicate_response, panic_response};
 use crate::{error_response, BoxError, ResponseBody};
 
 pin_project! {
     /// Response future of [`Webhook`](crate::Webhook): reads the body under
-    /// the limit, verifies it, then resolves to the inner service's response,
-    /// or to the [`error_response`] of the refusal.
+    /// the limit, verifies it, claims the event when
+    /// [replay protection](crate#replay-protection) is on, then resolves to
+    /// the inner service's response (after committing or releasing the
+    /// claim), or to the layer's own answer.
+    ///
+    /// It is `Send` (as axum and multi-threaded servers require) when the
+    /// inner service, its future, response and error and the request body
+    /// are. It is not `Sync`: the replay steps hold boxed `Send` futures.
     pub struct ResponseFuture<S, B>
     where
         S: Service<Request<Full<Bytes>>>,
@@ -31,8 +42,9 @@ pin_project! {
 }
 
 pin_project! {
-    /// Each step is one variant, so a further async step (such as a replay
-    /// store claim before the call) is one more variant.
+    /// Each step is one variant. Without replay protection the path is
+    /// `Collecting → Calling` (or `Answered`), with no allocation beyond the
+    /// body; the replay steps box the store's futures.
     #[project = StateProj]
     enum State<S, B>
     where
@@ -44,13 +56,30 @@ pin_project! {
             body: B,
             pending: Option<Pending<S>>,
         },
-        // Verified: the inner service is answering.
+        // Verified, replay protection on: claiming the event.
+        Admitting {
+            future: BoxFuture<'static, Result<Admission, VerifyError>>,
+            call: Option<(S, Request<Full<Bytes>>)>,
+        },
+        // Verified (and admitted without a claim): the inner service is answering.
         Calling {
             #[pin]
             future: S::Future,
         },
-        // Refused: the answer, taken by the poll that returns it.
-        Refused {
+        // The inner service is answering for a claimed event: a panic is
+        // caught so the claim can be released.
+        Claimed {
+            #[pin]
+            future: CatchUnwind<AssertUnwindSafe<S::Future>>,
+            claim: Option<Claim>,
+        },
+        // Committing or releasing the claim, then answering `then`.
+        Settling {
+            future: BoxFuture<'static, ()>,
+            then: Option<Then<S>>,
+        },
+        // The layer's own answer (refusal, duplicate), taken by the poll that returns it.
+        Answered {
             response: Option<Response<Full<Bytes>>>,
         },
     }
@@ -62,6 +91,15 @@ struct Pending<S> {
     collector: BodyCollector,
     inner: S,
     verifier: Arc<Verifier>,
+    replay: Option<ReplayProtection>,
+}
+
+/// The answer once the claim is settled.
+enum Then<S: Service<Request<Full<Bytes>>>> {
+    /// The inner service's response or error.
+    Inner(Result<S::Response, S::Error>),
+    /// The layer's own answer (the handler panicked).
+    Own(Response<Full<Bytes>>),
 }
 
 impl<S, B> ResponseFuture<S, B>
@@ -74,13 +112,14 @@ where
         collector: BodyCollector,
         inner: S,
         verifier: Arc<Verifier>,
+        replay: Option<ReplayProtection>,
     ) -> Self {
-        let pending = Some(Pending { parts, collector, inner, verifier });
+        let pending = Some(Pending { parts, collector, inner, verifier, replay });
         Self { state: State::Collecting { body, pending } }
     }
 
     pub(crate) fn refused(error: &VerifyError) -> Self {
-        Self { state: State::Refused { response: Some(error_response(error)) } }
+        Self { state: State::Answered { response: Some(error_response(error)) } }
     }
 }
 
@@ -93,34 +132,103 @@ where
     type Output = Result<Response<ResponseBody<ResBody>>, S::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        const DONE: &str = "ResponseFuture polled after completion";
         let mut state = self.project().state;
         loop {
             let next = match state.as_mut().project() {
                 StateProj::Collecting { body, pending } => {
-                    let slot = pending.as_mut().expect("ResponseFuture polled after completion");
+                    let slot = pending.as_mut().expect(DONE);
                     match ready!(poll_collect(body, &mut slot.collector, cx)) {
                         Ok(()) => {
-                            let Pending { parts, collector, mut inner, verifier } =
-                                pending.take().expect("ResponseFuture polled after completion");
-                            match verify(parts, collector, &verifier) {
-                                Ok(request) => State::Calling { future: inner.call(request) },
-                                Err(error) => State::Refused { response: Some(error_response(&error)) },
+                            let Pending { parts, collector, mut inner, verifier, replay } = pending.take().expect(DONE);
+                            let body = collector.finish();
+                            match verifier.verify(&parts.headers, &body) {
+                                Ok(verified) => match replay {
+                                    None => State::Calling { future: inner.call(request(parts, body, verified)) },
+                                    Some(replay) => {
+                                        let request = request(parts, body, verified.clone());
+                                        State::Admitting {
+                                            future: admit(replay, verified),
+                                            call: Some((inner, request)),
+                                        }
+                                    }
+                                },
+                                Err(error) => answer(error_response(&error)),
                             }
                         }
-                        Err(error) => State::Refused { response: Some(error_response(&error)) },
+                        Err(error) => answer(error_response(&error)),
+                    }
+                }
+                StateProj::Admitting { future, call } => {
+                    let admission = ready!(future.as_mut().poll(cx));
+                    let (mut inner, request) = call.take().expect(DONE);
+                    match admission {
+                        Ok(Admission::Process(claim)) => {
+                            // `call` may panic before returning a future; the
+                            // claim is released then too.
+                            match panic::catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
+                                Ok(future) => State::Claimed {
+                                    future: AssertUnwindSafe(future).catch_unwind(),
+                                    claim: Some(claim),
+                                },
+                                Err(_) => settle(claim.release(), Then::Own(panic_response())),
+                            }
+                        }
+                        Ok(Admission::Unprotected) => State::Calling { future: inner.call(request) },
+                        Ok(Admission::Duplicate) => answer(duplicate_response()),
+                        Err(error) => answer(error_response(&error)),
                     }
                 }
                 StateProj::Calling { future } => {
                     return future.poll(cx).map_ok(|response| response.map(Either::Left));
                 }
-                StateProj::Refused { response } => {
-                    let response = response.take().expect("ResponseFuture polled after completion");
+                StateProj::Claimed { future, claim } => {
+                    let outcome = ready!(future.poll(cx));
+                    let claim = claim.take().expect(DONE);
+                    match outcome {
+                        // Only a 2xx marks the event processed.
+                        Ok(Ok(response)) if response.status().is_success() => {
+                            settle(claim.commit(), Then::Inner(Ok(response)))
+                        }
+                        // Non-2xx or an error: the sender's retry must be processed.
+                        Ok(result) => settle(claim.release(), Then::Inner(result)),
+                        Err(_panic) => settle(claim.release(), Then::Own(panic_response())),
+                    }
+                }
+                StateProj::Settling { future, then } => {
+                    ready!(future.as_mut().poll(cx));
+                    return Poll::Ready(match then.take().expect(DONE) {
+                        Then::Inner(result) => result.map(|response| response.map(Either::Left)),
+                        Then::Own(response) => Ok(response.map(Either::Right)),
+                    });
+                }
+                StateProj::Answered { response } => {
+                    let response = response.take().expect(DONE);
                     return Poll::Ready(Ok(response.map(Either::Right)));
                 }
             };
             state.set(next);
         }
     }
+}
+
+fn answer<S, B>(response: Response<Full<Bytes>>) -> State<S, B>
+where
+    S: Service<Request<Full<Bytes>>>,
+{
+    State::Answered { response: Some(response) }
+}
+
+fn settle<S, B>(future: impl Future<Output = ()> + Send + 'static, then: Then<S>) -> State<S, B>
+where
+    S: Service<Request<Full<Bytes>>>,
+{
+    State::Settling { future: Box::pin(future), then: Some(then) }
+}
+
+/// Claims the verified event in the replay store.
+fn admit(replay: ReplayProtection, verified: Verified) -> BoxFuture<'static, Result<Admission, VerifyError>> {
+    Box::pin(async move { replay.begin(&verified).await })
 }
 
 /// Pushes every data frame into the collector until the body ends, it
@@ -154,17 +262,11 @@ where
     }
 }
 
-/// Verifies the collected body; the request for the inner service carries
-/// the same bytes and the [`Verified`](hookproof_core::Verified) result.
-fn verify(
-    mut parts: Parts,
-    collector: BodyCollector,
-    verifier: &Verifier,
-) -> Result<Request<Full<Bytes>>, VerifyError> {
-    let body = collector.finish();
-    let verified = verifier.verify(&parts.headers, &body)?;
+/// The request for the inner service: the same bytes that were verified,
+/// and the [`Verified`] result in its extensions.
+fn request(mut parts: Parts, body: Bytes, verified: Verified) -> Request<Full<Bytes>> {
     parts.extensions.insert(verified);
-    Ok(Request::from_parts(parts, Full::new(body)))
+    Request::from_parts(parts, Full::new(body))
 }
 
 impl<S, B> fmt::Debug for ResponseFuture<S, B>
@@ -174,8 +276,11 @@ where
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match &self.state {
             State::Collecting { .. } => "collecting",
+            State::Admitting { .. } => "admitting",
             State::Calling { .. } => "calling",
-            State::Refused { .. } => "refused",
+            State::Claimed { .. } => "claimed",
+            State::Settling { .. } => "settling",
+            State::Answered { .. } => "answered",
         };
         f.debug_struct("ResponseFuture").field("state", &state).finish()
     }

@@ -3,9 +3,11 @@
 //! `hyper-util`, axum's `Router::layer` / `route_layer`, or any other tower
 //! stack).
 //!
-//! [`WebhookLayer`] reads the request body under the verifier's limit while
-//! it streams (a `Content-Length` over the limit is refused before reading
-//! anything), verifies the delivery with a [`Verifier`], and calls the inner
+//! [`WebhookLayer`] checks the headers first ([`Verifier::precheck`]: an
+//! unsigned, malformed or stale delivery is refused before its body is
+//! read), reads the request body under the verifier's limit while it streams
+//! (a `Content-Length` over the limit is refused before reading anything),
+//! verifies the delivery with a [`Verifier`], and calls the inner
 //! service with a request carrying the same bytes as a
 //! [`Full<Bytes>`](http_body_util::Full) body and the [`Verified`] result in
 //! its extensions. A refused delivery never reaches the inner service: it is
@@ -63,9 +65,72 @@
 //! | timestamp too old / too far ahead | 401 | `timestamp_too_old` / `timestamp_in_future` |
 //! | `Content-Length` or streamed body over [`Verifier::body_limit`] | 413 | `body_too_large` |
 //! | the body failed while being read | 400 | `body_read_failed` |
+//! | with [replay protection](#replay-protection): a duplicate of an event already processed | 200, `{"status":"duplicate"}` | — |
+//! | … the same event being processed right now by another request | 409 | `in_flight` |
+//! | … the replay store unreachable | 503 | `replay_store_unavailable` |
+//! | … the inner service panicked (the claim is released) | 500 | `handler_panicked` |
 //!
 //! Every refusal has `Content-Type: application/json` and the body
 //! `{"error": "<code>", "message": "<short text>"}`; see [`error_response`].
+//! Only the inner service's own responses reach the client otherwise.
+//! `handler_panicked` is this layer's addition, not part of hookproof's
+//! behaviour contract: without replay protection a panic is not caught and
+//! goes to the server as before.
+//!
+//! # Replay protection
+//!
+//! Providers deliver at least once: the same event can arrive twice, or
+//! twice at the same moment, and a captured delivery can be resent while its
+//! timestamp is fresh. [`WebhookLayer::replay`] runs the inner service once
+//! per event, with a [`ReplayProtection`] (in memory for one process,
+//! `hookproof-redis` across several):
+//!
+//! 1. after verification the event is claimed in the store: a duplicate of
+//!    an event already processed is answered 200 `{"status":"duplicate"}`,
+//!    one being processed by another request 409 `in_flight`, and an
+//!    unreachable store 503 `replay_store_unavailable` (or the service runs
+//!    unprotected with [`ReplayProtection::fail_open`]); the inner service is
+//!    not called for any of these;
+//! 2. the inner service is called;
+//! 3. a 2xx answer marks the event processed; anything else (a non-2xx
+//!    answer, an error, a panic) releases the claim, so the sender's retry is
+//!    processed. Nothing is acknowledged that was not processed.
+//!
+//! A response future dropped before the service answered (the client went
+//! away) leaves its claim to expire with the lease
+//! ([`ReplayProtection::lease`], 60 s by default); retries meanwhile get 409.
+//!
+//! ```
+//! use std::convert::Infallible;
+//!
+//! use bytes::Bytes;
+//! use http::{Request, Response};
+//! use http_body_util::{BodyExt, Full};
+//! use hookproof_core::{presets, ReplayProtection, Signer, Verifier};
+//! use hookproof_tower::WebhookLayer;
+//! use tower::{Layer, ServiceExt};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+//! let verifier = Verifier::builder(presets::standard_webhooks()).secret("whsec_c2VjcmV0").build()?;
+//! let replay = ReplayProtection::memory(&verifier);
+//! let service = WebhookLayer::new(verifier).replay(replay).layer(tower::service_fn(
+//!     |_: Request<Full<Bytes>>| async { Ok::<_, Infallible>(Response::new(Full::new(Bytes::from("processed")))) },
+//! ));
+//!
+//! // The same delivery twice: processed once, then acknowledged as a duplicate.
+//! let body = r#"{"type":"invoice.paid"}"#;
+//! let headers = Signer::new(presets::standard_webhooks(), "whsec_c2VjcmV0")?.sign(body.as_bytes());
+//! for expected in ["processed", r#"{"status":"duplicate"}"#] {
+//!     let mut request = Request::post("/webhooks").body(Full::new(Bytes::from(body)))?;
+//!     *request.headers_mut() = headers.clone();
+//!     let response = service.clone().oneshot(request).await?;
+//!     assert_eq!(response.status(), 200);
+//!     assert_eq!(response.into_body().collect().await?.to_bytes(), expected);
+//! }
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! # With axum
 //!
@@ -73,6 +138,12 @@
 //! verified) or `Router::layer` (every request, fallback included). The
 //! hookproof axum extractor finds the [`Verified`] the layer inserted and
 //! does not verify twice.
+//!
+//! Replay protection in axum needs this layer: an extractor runs before the
+//! handler and cannot see whether it succeeded, so it could neither mark
+//! the event processed nor release it. Put
+//! `WebhookLayer::new(verifier).replay(protection)` in front of the webhook
+//! route with `Router::route_layer`.
 
 mod future;
 mod layer;
@@ -85,7 +156,7 @@ pub use response::{error_response, ResponseBody};
 pub use service::Webhook;
 
 #[doc(no_inline)]
-pub use hookproof_core::{Verified, Verifier, VerifyError};
+pub use hookproof_core::{ReplayProtection, Verified, Verifier, VerifyError};
 
 /// The error type a request body may fail with.
 type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -1,14 +1,15 @@
 //! The responses the layer writes itself.
 
 use bytes::Bytes;
-use hookproof_core::{VerifyError, JSON_CONTENT_TYPE};
+use hookproof_core::{VerifyError, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 use http::header::CONTENT_TYPE;
-use http::{HeaderValue, Response};
+use http::{HeaderValue, Response, StatusCode};
 use http_body_util::{Either, Full};
 
 /// The body of a [`Webhook`](crate::Webhook) response: the inner service's
-/// body (`Left`) for verified deliveries, or the JSON error body (`Right`)
-/// written by [`error_response`] for refused ones.
+/// body (`Left`) for verified deliveries, or the JSON body (`Right`) of the
+/// layer's own answers: refusals written by [`error_response`], and with
+/// replay protection duplicates and `handler_panicked`.
 ///
 /// It implements [`http_body::Body`] whenever the inner body does (with a
 /// boxed error), so the response can be served by hyper and returned from
@@ -30,8 +31,28 @@ pub type ResponseBody<B> = Either<B, Full<Bytes>>;
 /// }
 /// ```
 pub fn error_response(error: &VerifyError) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(error.json_body())));
-    *response.status_mut() = error.status();
+    json_response(error.status(), Bytes::from(error.json_body()))
+}
+
+/// The answer to a duplicate of an event already processed: 200 with
+/// [`DUPLICATE_BODY`].
+pub(crate) fn duplicate_response() -> Response<Full<Bytes>> {
+    json_response(StatusCode::OK, Bytes::from_static(DUPLICATE_BODY.as_bytes()))
+}
+
+/// The body answered (500) when the inner service panicked while
+/// processing a claimed event.
+pub(crate) const HANDLER_PANICKED_BODY: &str = r#"{"error":"handler_panicked","message":"the handler failed"}"#;
+
+/// The answer when the inner service panicked on a claimed event (the
+/// claim has been released): 500 `handler_panicked`.
+pub(crate) fn panic_response() -> Response<Full<Bytes>> {
+    json_response(StatusCode::INTERNAL_SERVER_ERROR, Bytes::from_static(HANDLER_PANICKED_BODY.as_bytes()))
+}
+
+fn json_response(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
     response
 }

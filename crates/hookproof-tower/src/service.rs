@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use hookproof_core::{parse_content_length, BodyCollector, Verifier};
+use hookproof_core::{parse_content_length, BodyCollector, ReplayProtection, Verifier};
 use http::header::CONTENT_LENGTH;
 use http::{HeaderValue, Request, Response};
 use http_body::Body;
@@ -17,18 +17,25 @@ use crate::{BoxError, ResponseBody, ResponseFuture, WebhookLayer};
 ///
 /// `S` receives a `Request<Full<Bytes>>` with the delivery's exact bytes and
 /// a [`Verified`](hookproof_core::Verified) in its extensions. Refused
-/// deliveries are answered without calling `S`. Usually made with
-/// [`WebhookLayer`].
+/// deliveries (and, with [`replay`](Self::replay), duplicates) are answered
+/// without calling `S`. Usually made with [`WebhookLayer`].
 #[derive(Debug, Clone)]
 pub struct Webhook<S> {
     inner: S,
     verifier: Arc<Verifier>,
+    replay: Option<ReplayProtection>,
 }
 
 impl<S> Webhook<S> {
     /// Wraps `inner`, verifying with `verifier`.
     pub fn new(inner: S, verifier: impl Into<Arc<Verifier>>) -> Self {
-        Self { inner, verifier: verifier.into() }
+        Self { inner, verifier: verifier.into(), replay: None }
+    }
+
+    /// Opt-in replay protection; see [`WebhookLayer::replay`].
+    pub fn replay(mut self, protection: ReplayProtection) -> Self {
+        self.replay = Some(protection);
+        self
     }
 
     /// A [`WebhookLayer`] verifying with `verifier`.
@@ -39,6 +46,11 @@ impl<S> Webhook<S> {
     /// The verifier deliveries are checked with.
     pub fn verifier(&self) -> &Arc<Verifier> {
         &self.verifier
+    }
+
+    /// The replay protection, when [`replay`](Self::replay) turned it on.
+    pub fn replay_protection(&self) -> Option<&ReplayProtection> {
+        self.replay.as_ref()
     }
 
     /// The inner service.
@@ -77,12 +89,19 @@ where
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
         let (parts, body) = request.into_parts();
-        // Refuse up front from `Content-Length`, or from the body's own exact
-        // size when the header is absent; the collector caps the stream too.
+        // Refuse before reading anything: first from `Content-Length` (or
+        // the body's own exact size when the header is absent), then from the
+        // headers (missing, malformed, stale), the order `Verifier::verify`
+        // checks in. The collector caps the stream too.
         let declared = parse_content_length(parts.headers.get(CONTENT_LENGTH).map(HeaderValue::as_bytes))
             .or_else(|| body.size_hint().exact());
-        match BodyCollector::new(declared, self.verifier.body_limit()) {
-            Ok(collector) => ResponseFuture::collecting(body, parts, collector, inner, Arc::clone(&self.verifier)),
+        let collector = BodyCollector::new(declared, self.verifier.body_limit())
+            .and_then(|collector| self.verifier.precheck(&parts.headers).map(|()| collector));
+        match collector {
+            Ok(collector) => {
+                let (verifier, replay) = (Arc::clone(&self.verifier), self.replay.clone());
+                ResponseFuture::collecting(body, parts, collector, inner, verifier, replay)
+            }
             Err(error) => ResponseFuture::refused(&error),
         }
     }

@@ -96,7 +96,7 @@ impl TestBody {
     /// `count` chunks of `size` bytes each.
     pub fn repeat(size: usize, count: usize) -> Self {
         let chunk = Bytes::from(vec![b'x'; size]);
-        Self::new(std::iter::repeat(chunk).take(count).map(Ok))
+        Self::new(std::iter::repeat_n(chunk, count).map(Ok))
     }
 
     /// How many data bytes were polled out of this body so far.
