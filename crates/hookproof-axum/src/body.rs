@@ -7,12 +7,16 @@ use http::header::CONTENT_LENGTH;
 use http::HeaderMap;
 use http_body_util::BodyExt as _;
 
-/// Reads `body` into memory, refusing it up front when `Content-Length`
-/// exceeds `limit` and as soon as the bytes received pass it (chunked bodies
-/// and lying lengths): nothing past the limit is buffered.
-pub(crate) async fn read_limited(headers: &HeaderMap, mut body: Body, limit: usize) -> Result<Bytes, VerifyError> {
-    let content_length = parse_content_length(headers.get(CONTENT_LENGTH).map(|value| value.as_bytes()));
-    let mut collector = BodyCollector::new(content_length, limit)?;
+/// A collector for a body a layer already verified: only the size is checked
+/// (the declared `Content-Length` up front, the bytes while they stream).
+pub(crate) fn body_collector(headers: &HeaderMap, limit: usize) -> Result<BodyCollector, VerifyError> {
+    BodyCollector::new(parse_content_length(headers.get(CONTENT_LENGTH).map(|value| value.as_bytes())), limit)
+}
+
+/// Reads `body` into `collector`, refusing it as soon as the bytes received
+/// pass the limit (chunked bodies and lying lengths): nothing past the limit
+/// is buffered.
+pub(crate) async fn read_into(mut collector: BodyCollector, mut body: Body) -> Result<Bytes, VerifyError> {
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|error| VerifyError::BodyRead(error.into_inner()))?;
         if let Ok(data) = frame.into_data() {

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use hookproof_core::{Verified, Verifier};
 use serde::de::DeserializeOwned;
 
-use crate::body::read_limited;
+use crate::body::{body_collector, read_into};
 use crate::WebhookRejection;
 
 /// A verified webhook whose JSON body decoded into `T`.
@@ -138,11 +138,12 @@ where
         let (mut parts, body) = request.into_parts();
         // A layer in front may have verified this delivery already.
         let layer_verified = parts.extensions.remove::<Verified>();
-        if layer_verified.is_none() {
-            // Refuse unsigned or stale deliveries before reading their bodies.
-            verifier.precheck(&parts.headers)?;
-        }
-        let body = read_limited(&parts.headers, body, verifier.body_limit()).await?;
+        let collector = match layer_verified {
+            Some(_) => body_collector(&parts.headers, verifier.body_limit())?,
+            // Refuses oversized, unsigned or stale deliveries before reading their bodies.
+            None => verifier.body_collector(&parts.headers)?,
+        };
+        let body = read_into(collector, body).await?;
         let verified = match layer_verified {
             Some(verified) => verified,
             None => verifier.verify(&parts.headers, &body)?,

@@ -14,7 +14,10 @@ use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use crate::mac::{self, Content, BASE64};
-use crate::{ConfigError, Encoding, HeaderLookup, Scheme, Secret, SignatureFormat, VerifyError, MAX_SIGNATURES};
+use crate::{
+    parse_content_length, BodyCollector, ConfigError, Encoding, HeaderLookup, Scheme, Secret, SignatureFormat,
+    VerifyError, MAX_SIGNATURES,
+};
 
 /// Longest header value read; longer is `malformed_header`. Sixteen base64
 /// SHA-512 signatures with their tags fit in well under half of it.
@@ -159,6 +162,18 @@ impl Verifier {
             check_freshness(timestamp.value, now, tolerance)?;
         }
         Ok(())
+    }
+
+    /// Everything that can be refused before the body is read, in the order
+    /// [`verify`](Self::verify) checks it: the declared `Content-Length`
+    /// against the body limit (413), then [`precheck`](Self::precheck)
+    /// (400/401). Returns the [`BodyCollector`] to read the body into, so an
+    /// adapter needs no rule of its own about what to check first.
+    pub fn body_collector<H: HeaderLookup + ?Sized>(&self, headers: &H) -> Result<BodyCollector, VerifyError> {
+        let content_length = parse_content_length(headers.values("content-length").next());
+        let collector = BodyCollector::new(content_length, self.body_limit)?;
+        self.precheck(headers)?;
+        Ok(collector)
     }
 
     /// Verifies a delivery as if the time were `now`.
