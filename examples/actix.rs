@@ -10,6 +10,11 @@
 //! result and decodes the envelope (422 when it is not one). Each verified
 //! event is printed as one JSON line on stdout; `ping` and unknown topics are
 //! acknowledged. A missing `HOOKPROOF_SECRET` exits with code 2.
+//!
+//! Replay protection is on, in this process's memory: a delivery already
+//! processed is answered 200 `{"status":"duplicate"}` without running the
+//! handler (so it prints no second line), one being processed right now 409
+//! `in_flight`. An event is remembered only once the handler answered 2xx.
 
 #[path = "support/smile_receiver.rs"]
 mod smile_receiver;
@@ -17,7 +22,7 @@ mod smile_receiver;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use hookproof::actix::{Webhook, WebhookMiddleware};
 use hookproof::events::SmileEnvelope;
-use hookproof::JSON_CONTENT_TYPE;
+use hookproof::{ReplayProtection, JSON_CONTENT_TYPE};
 
 async fn receive(hook: Webhook<SmileEnvelope>) -> HttpResponse {
     let answer = smile_receiver::handle(hook.verified(), &hook.event);
@@ -28,11 +33,11 @@ async fn receive(hook: Webhook<SmileEnvelope>) -> HttpResponse {
 async fn main() -> std::io::Result<()> {
     let config = smile_receiver::Config::from_env();
     let verifier = config.verifier;
+    // Built once, outside the factory: both workers share one store.
+    let replay = ReplayProtection::memory(&verifier);
     let server = HttpServer::new(move || {
-        App::new().service(
-            web::resource("/webhooks")
-                .route(web::post().to(receive).wrap(WebhookMiddleware::new(std::sync::Arc::clone(&verifier)))),
-        )
+        let webhooks = WebhookMiddleware::new(std::sync::Arc::clone(&verifier)).replay(replay.clone());
+        App::new().service(web::resource("/webhooks").route(web::post().to(receive).wrap(webhooks)))
     })
     .workers(2)
     .bind(config.addr)?;

@@ -25,6 +25,14 @@ use crate::WebhookError;
 ///   the app, a scope or a resource:
 ///   `.app_data(web::Data::new(verifier))`.
 ///
+/// Replay protection needs the middleware: used alone, the extractor
+/// cannot see the handler's outcome (it runs before the handler and cannot
+/// tell whether the handler then succeeded), so it cannot mark an event
+/// processed, and does no replay protection. Wrap the route or scope with
+/// `WebhookMiddleware::new(verifier).replay(protection)`
+/// ([`WebhookMiddleware::replay`](crate::WebhookMiddleware::replay)); the
+/// extractor then reuses the middleware's result.
+///
 /// The verified delivery is remembered in the request extensions, so a
 /// second `Webhook<_>` or [`RawWebhook`] in the same handler reuses it. When
 /// the extractor reads the payload itself, the payload is consumed: take
@@ -49,7 +57,10 @@ use crate::WebhookError;
 /// | 500 | `verifier_not_configured` | no middleware ran and no verifier is in `app_data` |
 ///
 /// Behind the middleware, the 400/401/413 rows are answered by the
-/// middleware itself and only 422 comes from the extractor.
+/// middleware itself and only 422 comes from the extractor; with
+/// [replay protection](crate::WebhookMiddleware::replay) the middleware also
+/// answers duplicates (200), 409 `in_flight`, 503
+/// `replay_store_unavailable` and 500 `handler_panicked`.
 ///
 /// ```
 /// use actix_web::{web, App, HttpResponse};
@@ -127,7 +138,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Webhook<T> {
 ///
 /// Same setups and code path as [`Webhook<T>`]: reuses the result of
 /// [`WebhookMiddleware`](crate::WebhookMiddleware), or verifies with the
-/// `web::Data<Verifier>` (or `Arc<Verifier>`) from `app_data`.
+/// `web::Data<Verifier>` (or `Arc<Verifier>`) from `app_data`. Like
+/// [`Webhook<T>`], it does no replay protection alone: that needs
+/// [`WebhookMiddleware::replay`](crate::WebhookMiddleware::replay).
 ///
 /// # Rejections
 ///

@@ -18,6 +18,56 @@
 //! `signature_mismatch` / `timestamp_too_old` / `timestamp_in_future`, 413
 //! `body_too_large`, 422 `invalid_payload`).
 //!
+//! # Replay protection
+//!
+//! [`WebhookMiddleware::replay`] runs each event's handler once: a
+//! duplicate of an event already processed is answered 200
+//! `{"status":"duplicate"}` without running the handler, the same event
+//! arriving while it is being processed 409 `in_flight`, and an unreachable
+//! replay store 503 `replay_store_unavailable`. The event is marked processed
+//! only when the handler answers 2xx; a failed, erroring or panicking handler
+//! (a panic is answered 500 `handler_panicked`, this adapter's addition to
+//! the contract) leaves it to be processed again on the sender's retry.
+//!
+//! Replay protection needs the middleware. An extractor used alone, without
+//! it, cannot see the handler's outcome, so it cannot do replay protection:
+//! wrap the route or scope with
+//! `WebhookMiddleware::new(verifier).replay(protection)` and let the
+//! extractors reuse the middleware's result.
+//!
+//! ```
+//! use actix_web::{test, web, App, HttpResponse};
+//! use hookproof_actix::{Webhook, WebhookMiddleware};
+//! use hookproof_core::{presets, ReplayProtection, Signer, Verifier};
+//!
+//! # actix_web::rt::System::new().block_on(async {
+//! let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+//! let verifier = Verifier::builder(presets::standard_webhooks()).secret(secret).build()?;
+//! let replay = ReplayProtection::memory(&verifier);
+//! let app = test::init_service(App::new().service(
+//!     web::resource("/webhooks")
+//!         .wrap(WebhookMiddleware::new(verifier).replay(replay))
+//!         .route(web::post().to(|_: Webhook<serde_json::Value>| async { HttpResponse::Ok().body("processed") })),
+//! ))
+//! .await;
+//!
+//! let body = r#"{"type":"order.paid"}"#;
+//! let headers = Signer::new(presets::standard_webhooks(), secret)?.sign(body.as_bytes());
+//! let send = || {
+//!     let mut request = test::TestRequest::post().uri("/webhooks").set_payload(body);
+//!     for (name, value) in &headers {
+//!         request = request.insert_header((name.as_str(), value.to_str().unwrap()));
+//!     }
+//!     request.to_request()
+//! };
+//! assert_eq!(test::call_and_read_body(&app, send()).await, "processed");
+//! // The sender retries the same event: acknowledged, not processed again.
+//! assert_eq!(test::call_and_read_body(&app, send()).await, r#"{"status":"duplicate"}"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ```
 //! use actix_web::{test, web, App, HttpResponse};
 //! use hookproof_actix::{Webhook, WebhookMiddleware};
@@ -86,7 +136,7 @@ pub mod guard;
 mod headers;
 mod middleware;
 
-pub use error::{WebhookError, MISSING_VERIFIER_CODE};
+pub use error::{WebhookError, HANDLER_PANICKED_CODE, MISSING_VERIFIER_CODE};
 pub use extract::{RawWebhook, Webhook};
 pub use guard::SignatureGuard;
 pub use headers::ActixHeaders;

@@ -1,14 +1,19 @@
 //! [`WebhookMiddleware`]: verify every request of a scope before its handler runs.
 
-use std::future::{ready, Ready};
+use std::future::{ready, Future, Ready};
+use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::task::{Context, Waker};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::{Error, HttpMessage as _};
+use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
+use actix_web::{Error, HttpMessage as _, HttpResponse};
 use futures_util::future::LocalBoxFuture;
-use hookproof_core::Verifier;
+use futures_util::FutureExt as _;
+use hookproof_core::replay::{Admission, Claim, ReplayProtection};
+use hookproof_core::{Verifier, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 
 use crate::delivery::{read_and_verify, store};
 use crate::WebhookError;
@@ -33,6 +38,57 @@ use crate::WebhookError;
 /// [`WebhookError`]'s [`ResponseError`](actix_web::ResponseError)
 /// implementation with the status and JSON body of the behaviour contract.
 ///
+/// # Replay protection
+///
+/// Opt in with [`replay`](Self::replay): each verified event is then
+/// processed once. Between verifying and calling the wrapped service the
+/// middleware claims the event ([`ReplayProtection::begin`]) and answers
+/// without running the handler when it cannot:
+///
+/// | outcome | status | body |
+/// |---|---|---|
+/// | already processed successfully | 200 | `{"status":"duplicate"}` (`application/json`) |
+/// | being processed right now by another request | 409 | `in_flight` |
+/// | replay store unreachable (unless [fail-open](ReplayProtection::fail_open)) | 503 | `replay_store_unavailable` |
+/// | the handler panicked (the claim is released) | 500 | `handler_panicked` |
+///
+/// After the handler, the event is marked processed ([`Claim::commit`])
+/// only when the response is 2xx. A non-2xx response, an error from the
+/// wrapped service, a panic, or a request dropped before it was answered
+/// (the client went away) releases the claim ([`Claim::release`]), so the
+/// sender's retry is processed again. A claim whose release cannot finish
+/// expires with its [lease](ReplayProtection::lease).
+///
+/// `handler_panicked` is this adapter's addition, not a row of hookproof's
+/// behaviour contract; it is the [`WebhookError::HandlerPanicked`] error
+/// returned by the service, which actix-web answers with that status and
+/// body (a panic has consumed the request, so there is no
+/// [`ServiceResponse`] to return). Without replay protection a panic is not
+/// caught and reaches actix-web as before.
+///
+/// Replay protection needs this middleware: an extractor used alone cannot
+/// see the handler's outcome, so it cannot decide whether to commit. The
+/// extractors behind the middleware reuse its result as usual.
+///
+/// ```
+/// use actix_web::{web, App, HttpResponse};
+/// use hookproof_actix::{RawWebhook, WebhookMiddleware};
+/// use hookproof_core::{presets, ReplayProtection, Verifier};
+///
+/// let verifier = std::sync::Arc::new(Verifier::builder(presets::standard_webhooks()).secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").build()?);
+/// // Created once, outside the `HttpServer::new` factory, so every worker shares the store.
+/// let replay = ReplayProtection::memory(&verifier);
+/// let app = App::new().service(
+///     web::scope("/webhooks")
+///         .wrap(WebhookMiddleware::new(verifier).replay(replay))
+///         .route("/orders", web::post().to(|hook: RawWebhook| async move {
+///             HttpResponse::Ok().body(format!("processed {:?}", hook.verified.id()))
+///         })),
+/// );
+/// # drop(app);
+/// # Ok::<(), hookproof_core::ConfigError>(())
+/// ```
+///
 /// ```
 /// use actix_web::{web, App, HttpResponse};
 /// use hookproof_actix::{Webhook, WebhookMiddleware};
@@ -52,18 +108,36 @@ use crate::WebhookError;
 #[derive(Debug, Clone)]
 pub struct WebhookMiddleware {
     verifier: Arc<Verifier>,
+    replay: Option<ReplayProtection>,
 }
 
 impl WebhookMiddleware {
     /// Verifies with `verifier` (a [`Verifier`] or an `Arc<Verifier>` shared
     /// with other routes).
     pub fn new(verifier: impl Into<Arc<Verifier>>) -> Self {
-        Self { verifier: verifier.into() }
+        Self { verifier: verifier.into(), replay: None }
+    }
+
+    /// Opt-in replay protection: run the handler once per event, mark the
+    /// event processed only when the handler answered 2xx. See
+    /// [Replay protection](#replay-protection).
+    ///
+    /// Build the [`ReplayProtection`] once and clone it into each worker's
+    /// middleware (clones share the store): a protection created inside the
+    /// `HttpServer::new` factory would give each worker its own memory.
+    pub fn replay(mut self, protection: ReplayProtection) -> Self {
+        self.replay = Some(protection);
+        self
     }
 
     /// The verifier in use.
     pub fn verifier(&self) -> &Arc<Verifier> {
         &self.verifier
+    }
+
+    /// The replay protection in use, if any.
+    pub fn replay_protection(&self) -> Option<&ReplayProtection> {
+        self.replay.as_ref()
     }
 }
 
@@ -79,7 +153,11 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(WebhookService { service: Rc::new(service), verifier: Arc::clone(&self.verifier) }))
+        ready(Ok(WebhookService {
+            service: Rc::new(service),
+            verifier: Arc::clone(&self.verifier),
+            replay: self.replay.clone().map(Rc::new),
+        }))
     }
 }
 
@@ -89,6 +167,7 @@ where
 pub struct WebhookService<S> {
     service: Rc<S>,
     verifier: Arc<Verifier>,
+    replay: Option<Rc<ReplayProtection>>,
 }
 
 impl<S, B> Service<ServiceRequest> for WebhookService<S>
@@ -105,20 +184,79 @@ where
     fn call(&self, mut request: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         let verifier = Arc::clone(&self.verifier);
+        let replay = self.replay.clone();
         Box::pin(async move {
             let payload = request.take_payload();
             let delivery = match read_and_verify(request.request(), payload, &verifier).await {
                 Ok(delivery) => delivery,
                 Err(error) => return Ok(request.error_response(WebhookError::from(error)).map_into_right_body()),
             };
-            // Steps that need the verified delivery before the handler (a
-            // replay check) go here, answering early like the error above.
+            let Some(replay) = replay else {
+                request.set_payload(Payload::from(delivery.body.clone()));
+                store(&mut request.extensions_mut(), delivery);
+                return Ok(service.call(request).await?.map_into_left_body());
+            };
+            let claim = match replay.begin(&delivery.verified).await {
+                Ok(Admission::Process(claim)) => Some(ClaimGuard(Some(claim))),
+                Ok(Admission::Unprotected) => None,
+                Ok(Admission::Duplicate) => return Ok(request.into_response(duplicate()).map_into_right_body()),
+                Err(error) => return Ok(request.error_response(WebhookError::from(error)).map_into_right_body()),
+            };
             request.set_payload(Payload::from(delivery.body.clone()));
             store(&mut request.extensions_mut(), delivery);
-            let response = service.call(request).await?;
-            // Steps that depend on the handler's outcome (marking the event
-            // processed only on 2xx) go here.
-            Ok(response.map_into_left_body())
+            // `call` itself is inside the guarded future: a panic while
+            // routing or starting the handler is caught too.
+            let outcome = AssertUnwindSafe(async move { service.call(request).await }).catch_unwind().await;
+            let succeeded = matches!(&outcome, Ok(Ok(response)) if response.status().is_success());
+            if let Some(claim) = claim {
+                if succeeded {
+                    claim.commit().await;
+                } else {
+                    claim.release().await;
+                }
+            }
+            match outcome {
+                Ok(result) => Ok(result?.map_into_left_body()),
+                Err(_panic) => Err(WebhookError::HandlerPanicked.into()),
+            }
         })
+    }
+}
+
+/// The 200 answered for an event already processed.
+fn duplicate() -> HttpResponse {
+    HttpResponse::Ok().insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE))).body(DUPLICATE_BODY)
+}
+
+/// A claim held while the handler runs. Dropped unsettled (the request's
+/// future was dropped: the client went away), it releases the claim so a
+/// retry is processed rather than answered 409 until the lease ends.
+struct ClaimGuard(Option<Claim>);
+
+impl ClaimGuard {
+    async fn commit(mut self) {
+        if let Some(claim) = self.0.take() {
+            claim.commit().await;
+        }
+    }
+
+    async fn release(mut self) {
+        if let Some(claim) = self.0.take() {
+            claim.release().await;
+        }
+    }
+}
+
+impl Drop for ClaimGuard {
+    fn drop(&mut self) {
+        let Some(claim) = self.0.take() else { return };
+        // A store that answers at once (the memory store) is done here;
+        // otherwise the release finishes on the worker's runtime. While
+        // unwinding nothing is spawned: the claim expires with its lease.
+        let mut release = Box::pin(claim.release());
+        let mut cx = Context::from_waker(Waker::noop());
+        if release.as_mut().poll(&mut cx).is_pending() && !std::thread::panicking() {
+            actix_web::rt::spawn(release);
+        }
     }
 }
