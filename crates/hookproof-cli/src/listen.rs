@@ -1,0 +1,231 @@
+//! `listen`: a receiver that follows the behaviour contract through the
+//! chosen adapter. Each server runs on its own thread and runtime (actix
+//! brings its own), so `demo` can start several in one process.
+
+use std::convert::Infallible;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use bytes::Bytes;
+use hookproof::replay::ReplayProtection;
+use hookproof::Verifier;
+use http_body_util::{Either, Full};
+use tokio::sync::oneshot;
+
+use crate::receiver::Receiver;
+
+/// Which framework serves the receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Adapter {
+    /// axum router, tower layer (replay) and the axum extractor.
+    Axum,
+    /// actix-web middleware and extractor.
+    Actix,
+    /// tower layer on a bare hyper 1 server.
+    Tower,
+}
+
+/// Everything a receiver needs, whichever adapter serves it.
+#[derive(Debug, Clone)]
+pub(crate) struct Endpoint {
+    pub(crate) path: String,
+    pub(crate) verifier: Arc<Verifier>,
+    pub(crate) replay: Option<ReplayProtection>,
+    pub(crate) receiver: Arc<Receiver>,
+}
+
+/// A receiver running on its own thread until [`Server::stop`].
+#[derive(Debug)]
+pub(crate) struct Server {
+    pub(crate) addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Server {
+    /// Binds `addr` (port 0 picks a free one) and serves `endpoint` through `adapter`.
+    pub(crate) fn start(adapter: Adapter, addr: SocketAddr, endpoint: Endpoint) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel();
+        let thread =
+            std::thread::Builder::new().name(format!("hookproof-{adapter:?}")).spawn(move || match adapter {
+                Adapter::Actix => actix_web::rt::System::new().block_on(serve_actix(listener, endpoint, stopped)),
+                Adapter::Axum | Adapter::Tower => {
+                    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+                    runtime.block_on(async move {
+                        let listener = tokio::net::TcpListener::from_std(listener)?;
+                        if adapter == Adapter::Axum {
+                            serve_axum(listener, endpoint, stopped).await
+                        } else {
+                            serve_tower(listener, endpoint, stopped).await
+                        }
+                    })
+                }
+            })?;
+        Ok(Self { addr, stop: Some(stop), thread: Some(thread) })
+    }
+
+    /// Waits until the server ends (it only ends on error or [`stop`](Self::stop)).
+    pub(crate) fn wait(mut self) -> std::io::Result<()> {
+        self.thread.take().map_or(Ok(()), |thread| thread.join().unwrap_or_else(|_| Err(panicked())))
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and joins the thread.
+    pub(crate) fn stop(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.wait()
+    }
+}
+
+fn panicked() -> std::io::Error {
+    std::io::Error::other("the server thread panicked")
+}
+
+fn layer(endpoint: &Endpoint) -> hookproof::tower::WebhookLayer {
+    let layer = hookproof::tower::WebhookLayer::new(Arc::clone(&endpoint.verifier));
+    match &endpoint.replay {
+        Some(replay) => layer.replay(replay.clone()),
+        None => layer,
+    }
+}
+
+fn respond<B: From<Bytes>>((status, body): crate::receiver::Answer) -> http::Response<B> {
+    let mut response = http::Response::new(B::from(Bytes::from_static(body.as_bytes())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    response
+}
+
+// --- axum: the router, the tower layer for replay protection (an extractor
+// cannot see the handler's outcome), and the extractor reusing its result.
+
+#[derive(Clone)]
+struct AxumState(Endpoint);
+
+impl axum::extract::FromRef<AxumState> for Arc<Verifier> {
+    fn from_ref(state: &AxumState) -> Self {
+        Arc::clone(&state.0.verifier)
+    }
+}
+
+async fn axum_handler(
+    axum::extract::State(state): axum::extract::State<AxumState>,
+    webhook: hookproof::axum::RawWebhook,
+) -> http::Response<axum::body::Body> {
+    respond(state.0.receiver.handle(&webhook.verified, &webhook.body).await)
+}
+
+async fn serve_axum(
+    listener: tokio::net::TcpListener,
+    endpoint: Endpoint,
+    stopped: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    let app = axum::Router::new()
+        .route(&endpoint.path, axum::routing::post(axum_handler))
+        .route_layer(layer(&endpoint))
+        .with_state(AxumState(endpoint));
+    axum::serve(listener, app).with_graceful_shutdown(async move { stopped.await.unwrap_or(()) }).await
+}
+
+// --- tower: the layer in front of a plain service on hyper 1.
+
+async fn serve_tower(
+    listener: tokio::net::TcpListener,
+    endpoint: Endpoint,
+    mut stopped: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    use tower::Service as _;
+
+    let receiver = Arc::clone(&endpoint.receiver);
+    let verified_service =
+        tower::ServiceBuilder::new().layer(layer(&endpoint)).service_fn(move |request: http::Request<Full<Bytes>>| {
+            let receiver = Arc::clone(&receiver);
+            async move {
+                let verified = request.extensions().get::<hookproof::Verified>().cloned();
+                let body = http_body_util::BodyExt::collect(request.into_body()).await.map(|b| b.to_bytes());
+                let answer = match (verified, body) {
+                    (Some(verified), Ok(body)) => receiver.handle(&verified, &body).await,
+                    // The layer always inserts the result; without it nothing is trusted.
+                    _ => (http::StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"not_verified"}"#),
+                };
+                Ok::<_, Infallible>(respond::<Full<Bytes>>(answer))
+            }
+        });
+    let path = endpoint.path.clone();
+    // Routing first: only POST on the path reaches the layer.
+    let routed = tower::service_fn(move |request: http::Request<hyper::body::Incoming>| {
+        let mut verified_service = verified_service.clone();
+        let path_matches = request.uri().path() == path;
+        async move {
+            let refuse = |status| {
+                let mut response = http::Response::new(Either::Right(Full::new(Bytes::new())));
+                *response.status_mut() = status;
+                Ok(response)
+            };
+            if !path_matches {
+                return refuse(http::StatusCode::NOT_FOUND);
+            }
+            if request.method() != http::Method::POST {
+                return refuse(http::StatusCode::METHOD_NOT_ALLOWED);
+            }
+            let ready = tower::ServiceExt::<http::Request<hyper::body::Incoming>>::ready(&mut verified_service).await?;
+            ready.call(request).await
+        }
+    });
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => accepted?,
+            _ = &mut stopped => return Ok(()),
+        };
+        let service = hyper_util::service::TowerToHyperService::new(routed.clone());
+        tokio::spawn(async move {
+            let io = hyper_util::rt::TokioIo::new(stream);
+            if let Err(error) = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await {
+                eprintln!("hookproof: connection error: {error}");
+            }
+        });
+    }
+}
+
+// --- actix: the middleware (verification and replay) and the extractor reusing its result.
+
+async fn actix_handler(
+    webhook: hookproof::actix::RawWebhook,
+    receiver: actix_web::web::Data<Receiver>,
+) -> actix_web::HttpResponse {
+    let (status, body) = receiver.handle(&webhook.verified, &webhook.body).await;
+    actix_web::HttpResponse::build(actix_web::http::StatusCode::from_u16(status.as_u16()).unwrap_or_default())
+        .content_type("application/json")
+        .body(body)
+}
+
+async fn serve_actix(listener: TcpListener, endpoint: Endpoint, stopped: oneshot::Receiver<()>) -> std::io::Result<()> {
+    let receiver = actix_web::web::Data::from(Arc::clone(&endpoint.receiver));
+    let server = actix_web::HttpServer::new(move || {
+        let middleware = hookproof::actix::WebhookMiddleware::new(Arc::clone(&endpoint.verifier));
+        let middleware = match &endpoint.replay {
+            Some(replay) => middleware.replay(replay.clone()),
+            None => middleware,
+        };
+        actix_web::App::new().app_data(receiver.clone()).service(
+            actix_web::web::resource(endpoint.path.as_str())
+                .wrap(middleware)
+                .route(actix_web::web::post().to(actix_handler)),
+        )
+    })
+    .workers(2)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(async move {
+        let _ = stopped.await;
+        handle.stop(true).await;
+    });
+    server.await
+}

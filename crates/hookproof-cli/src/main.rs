@@ -1,0 +1,323 @@
+//! `hookproof`: sign, verify, send and receive webhooks from the command line,
+//! and a `demo` that shows the whole thing working end to end.
+//!
+//! Exit codes: 0 success, 1 the delivery (or the check) failed, 2 usage error.
+
+mod client;
+mod demo;
+mod listen;
+mod receiver;
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::{Args, Parser, Subcommand};
+use hookproof::replay::ReplayProtection;
+use hookproof::{presets, Scheme, Signer, Verifier};
+
+#[derive(Parser, Debug)]
+#[command(name = "hookproof", version, about = "Receive webhooks safely: sign, verify, send and listen.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List every preset: name, algorithm, headers and tolerance.
+    Presets,
+    /// Print the headers a provider would send for a body, one `Name: value` per line.
+    Sign(SignArgs),
+    /// Verify a delivery: exit 0 and `verified`, or exit 1 with the error code.
+    Verify(VerifyArgs),
+    /// Sign a body and POST it to URL; exit 0 only on a 2xx answer.
+    Send(SendArgs),
+    /// Run a receiver that verifies deliveries and prints one JSON line per processed event.
+    Listen(ListenArgs),
+    /// Start receivers for four providers, send them real deliveries, print what happened.
+    Demo,
+}
+
+#[derive(Args, Debug)]
+struct ListenArgs {
+    /// Preset name (see `hookproof presets`).
+    #[arg(long)]
+    preset: String,
+    /// A secret; repeat for rotation (any may match).
+    #[arg(long = "secret", required = true)]
+    secrets: Vec<String>,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// Port to bind; 0 picks a free one.
+    #[arg(long, default_value_t = 3000)]
+    port: u16,
+    /// Path that receives deliveries (POST).
+    #[arg(long, default_value = "/webhooks")]
+    path: String,
+    /// Framework that serves the receiver.
+    #[arg(long, value_enum, default_value = "axum")]
+    adapter: listen::Adapter,
+    /// Freshness window in seconds (the preset's when omitted).
+    #[arg(long)]
+    tolerance: Option<u64>,
+    /// Largest body accepted, in bytes (the preset's when omitted).
+    #[arg(long)]
+    max_body: Option<usize>,
+    /// Replay protection: `memory` (this process) or `redis://HOST:PORT` (shared).
+    #[arg(long, default_value = "memory")]
+    replay: String,
+    /// Command run once per verified event (body on stdin, HOOKPROOF_EVENT_ID and
+    /// HOOKPROOF_TIMESTAMP in its environment); the answer is 2xx only if it exits 0.
+    #[arg(long)]
+    exec: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct SignArgs {
+    /// Preset name (see `hookproof presets`).
+    #[arg(long)]
+    preset: String,
+    /// The signing secret.
+    #[arg(long)]
+    secret: String,
+    /// Event id, for schemes that carry one (random when omitted).
+    #[arg(long)]
+    id: Option<String>,
+    /// Timestamp in unix seconds (now when omitted).
+    #[arg(long, allow_hyphen_values = true)]
+    timestamp: Option<i64>,
+    /// File holding the body; stdin when omitted.
+    file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct VerifyArgs {
+    /// Preset name (see `hookproof presets`).
+    #[arg(long)]
+    preset: String,
+    /// A secret; repeat for rotation (any may match).
+    #[arg(long = "secret", required = true)]
+    secrets: Vec<String>,
+    /// Freshness window in seconds (the preset's when omitted).
+    #[arg(long)]
+    tolerance: Option<u64>,
+    /// Verify as if the time were this unix second.
+    #[arg(long, allow_hyphen_values = true)]
+    now: Option<i64>,
+    /// A request header, `Name: value`; repeat for each.
+    #[arg(short = 'H', long = "header")]
+    headers: Vec<String>,
+    /// File holding the body; stdin when omitted.
+    file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct SendArgs {
+    /// Preset name (see `hookproof presets`).
+    #[arg(long)]
+    preset: String,
+    /// The signing secret.
+    #[arg(long)]
+    secret: String,
+    /// Where to POST (http:// only).
+    url: String,
+    /// File holding the body; stdin when omitted.
+    file: Option<PathBuf>,
+}
+
+/// A failure and the exit code it earns.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Self {
+        Self { code: 2, message: message.into() }
+    }
+
+    fn failed(message: impl Into<String>) -> Self {
+        Self { code: 1, message: message.into() }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Presets => {
+            print_presets();
+            Ok(())
+        }
+        Command::Sign(args) => sign(args),
+        Command::Verify(args) => verify(args),
+        Command::Send(args) => send(args),
+        Command::Listen(args) => listen(args),
+        Command::Demo => demo::run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn preset(name: &str) -> Result<Scheme, Failure> {
+    presets::by_name(name)
+        .ok_or_else(|| Failure::usage(format!("error: unknown preset `{name}` (known: {})", presets::NAMES.join(", "))))
+}
+
+fn read_body(file: Option<&PathBuf>) -> Result<Vec<u8>, Failure> {
+    let mut body = Vec::new();
+    match file {
+        Some(path) => {
+            body = std::fs::read(path).map_err(|e| Failure::usage(format!("error: {}: {e}", path.display())))?
+        }
+        None => {
+            std::io::stdin().read_to_end(&mut body).map_err(|e| Failure::usage(format!("error: stdin: {e}")))?;
+        }
+    }
+    Ok(body)
+}
+
+fn unix(seconds: i64) -> SystemTime {
+    if seconds >= 0 {
+        UNIX_EPOCH + Duration::from_secs(seconds.unsigned_abs())
+    } else {
+        UNIX_EPOCH - Duration::from_secs(seconds.unsigned_abs())
+    }
+}
+
+fn print_presets() {
+    println!("{:<18} {:<12} {:<40} tolerance", "name", "algorithm", "headers");
+    for scheme in presets::all() {
+        let headers: Vec<&str> = scheme
+            .signature_headers()
+            .iter()
+            .chain(scheme.timestamp_headers())
+            .chain(scheme.id_headers())
+            .map(|name| name.as_ref())
+            .collect();
+        let tolerance = scheme.tolerance().map_or("none".to_owned(), |t| format!("{}s", t.as_secs()));
+        println!("{:<18} {:<12} {:<40} {}", scheme.name(), scheme.algorithm().name(), headers.join(","), tolerance);
+    }
+}
+
+fn sign(args: SignArgs) -> Result<(), Failure> {
+    let scheme = preset(&args.preset)?;
+    let signer = Signer::new(scheme, args.secret.as_str()).map_err(|e| Failure::usage(format!("error: {e}")))?;
+    let body = read_body(args.file.as_ref())?;
+    let at = args.timestamp.map_or_else(SystemTime::now, unix);
+    for (name, value) in &signer.sign_at(&body, at, args.id.as_deref()) {
+        println!("{}: {}", name, value.to_str().unwrap_or_default());
+    }
+    Ok(())
+}
+
+fn parse_headers(lines: &[String]) -> Result<http::HeaderMap, Failure> {
+    let mut headers = http::HeaderMap::new();
+    for line in lines {
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| Failure::usage(format!("error: header `{line}` is not `Name: value`")))?;
+        let name = http::HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| Failure::usage(format!("error: `{}` is not a header name", name.trim())))?;
+        let value = http::HeaderValue::from_str(value.trim())
+            .map_err(|_| Failure::usage(format!("error: the value of `{name}` is not a header value")))?;
+        headers.append(name, value);
+    }
+    Ok(headers)
+}
+
+fn build_verifier(
+    preset_name: &str,
+    secrets: &[String],
+    tolerance: Option<u64>,
+    max_body: Option<usize>,
+) -> Result<Verifier, Failure> {
+    let mut builder = Verifier::builder(preset(preset_name)?);
+    for secret in secrets {
+        builder = builder.secret(secret.as_str());
+    }
+    if let Some(seconds) = tolerance {
+        builder = builder.tolerance(Duration::from_secs(seconds));
+    }
+    if let Some(limit) = max_body {
+        builder = builder.body_limit(limit);
+    }
+    builder.build().map_err(|e| Failure::usage(format!("error: {e}")))
+}
+
+fn verify(args: VerifyArgs) -> Result<(), Failure> {
+    let verifier = build_verifier(&args.preset, &args.secrets, args.tolerance, None)?;
+    let headers = parse_headers(&args.headers)?;
+    let body = read_body(args.file.as_ref())?;
+    let now = args.now.map_or_else(SystemTime::now, unix);
+    let verified = verifier
+        .verify_at(&headers, &body, now)
+        .map_err(|error| Failure::failed(format!("{}: {error}", error.code())))?;
+    let mut line = String::from("verified");
+    if let Some(id) = verified.id() {
+        line.push_str(&format!(" id={id}"));
+    }
+    if let Some(timestamp) = verified.timestamp() {
+        line.push_str(&format!(" timestamp={timestamp}"));
+    }
+    println!("{line}");
+    Ok(())
+}
+
+fn send(args: SendArgs) -> Result<(), Failure> {
+    let scheme = preset(&args.preset)?;
+    let signer = Signer::new(scheme, args.secret.as_str()).map_err(|e| Failure::usage(format!("error: {e}")))?;
+    let body = read_body(args.file.as_ref())?;
+    let url: http::Uri = args.url.parse().map_err(|_| Failure::usage(format!("error: `{}` is not a URL", args.url)))?;
+    let headers = signer.sign(&body);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::failed(format!("error: {e}")))?;
+    let response =
+        runtime.block_on(client::post(&url, headers, body)).map_err(|e| Failure::failed(format!("error: {e}")))?;
+    println!("{}", response.status.as_u16());
+    println!("{}", String::from_utf8_lossy(&response.body));
+    if response.status.is_success() {
+        Ok(())
+    } else {
+        Err(Failure::failed(format!("error: the receiver answered {}", response.status)))
+    }
+}
+
+fn listen(args: ListenArgs) -> Result<(), Failure> {
+    let verifier = build_verifier(&args.preset, &args.secrets, args.tolerance, args.max_body)?;
+    if !args.path.starts_with('/') {
+        return Err(Failure::usage(format!("error: --path `{}` must start with `/`", args.path)));
+    }
+    let replay = match args.replay.as_str() {
+        "memory" => ReplayProtection::memory(&verifier),
+        url if url.starts_with("redis://") => {
+            let store = hookproof::redis::RedisStore::new(url)
+                .map_err(|e| Failure::usage(format!("error: --replay `{url}`: {e}")))?;
+            ReplayProtection::new(store, &verifier)
+        }
+        other => {
+            return Err(Failure::usage(format!(
+                "error: --replay must be `memory` or `redis://HOST:PORT`, not `{other}`"
+            )))
+        }
+    };
+    let endpoint = listen::Endpoint {
+        path: args.path.clone(),
+        verifier: std::sync::Arc::new(verifier),
+        replay: Some(replay),
+        receiver: std::sync::Arc::new(receiver::Receiver { exec: args.exec, print_events: true }),
+    };
+    let server = listen::Server::start(args.adapter, std::net::SocketAddr::new(args.host, args.port), endpoint)
+        .map_err(|e| Failure::failed(format!("error: cannot listen on {}:{}: {e}", args.host, args.port)))?;
+    eprintln!("listening on http://{}{}", server.addr, args.path);
+    server.wait().map_err(|e| Failure::failed(format!("error: {e}")))
+}

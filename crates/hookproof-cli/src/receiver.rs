@@ -1,0 +1,70 @@
+//! What `listen` does with a verified event, whichever adapter served it:
+//! print one JSON line, and run `--exec` when given. Framework-free, so the
+//! three adapters share it.
+
+use std::os::fd::AsFd as _;
+use std::process::Stdio;
+
+use bytes::Bytes;
+use hookproof::Verified;
+use http::StatusCode;
+use tokio::io::AsyncWriteExt as _;
+
+/// The handler behind every adapter.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Receiver {
+    /// Shell command run once per verified event, body on stdin.
+    pub(crate) exec: Option<String>,
+    /// Print one JSON line per processed event on stdout (`listen`; the demo prints a table instead).
+    pub(crate) print_events: bool,
+}
+
+/// What the handler answers: status and JSON body.
+pub(crate) type Answer = (StatusCode, &'static str);
+
+impl Receiver {
+    /// Processes one verified event. 2xx only when it was processed: with
+    /// `--exec`, only when the command exited 0, so a failure makes the
+    /// sender retry (and replay protection lets the retry through).
+    pub(crate) async fn handle(&self, verified: &Verified, body: &Bytes) -> Answer {
+        if let Some(command) = &self.exec {
+            match run(command, verified, body).await {
+                Ok(true) => {}
+                Ok(false) => return (StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"exec_failed"}"#),
+                Err(error) => {
+                    eprintln!("hookproof: --exec could not run: {error}");
+                    return (StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"exec_failed"}"#);
+                }
+            }
+        }
+        if self.print_events {
+            println!("{}", event_line(verified, body));
+        }
+        (StatusCode::OK, r#"{"status":"processed"}"#)
+    }
+}
+
+/// `{"id": ..., "timestamp": ..., "body": <JSON, or the text when not JSON>}`.
+pub(crate) fn event_line(verified: &Verified, body: &[u8]) -> String {
+    let body = serde_json::from_slice::<serde_json::Value>(body)
+        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(body).into_owned()));
+    serde_json::json!({ "id": verified.id(), "timestamp": verified.timestamp(), "body": body }).to_string()
+}
+
+async fn run(command: &str, verified: &Verified, body: &Bytes) -> std::io::Result<bool> {
+    let mut child = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .env("HOOKPROOF_EVENT_ID", verified.id().unwrap_or_default())
+        .env("HOOKPROOF_TIMESTAMP", verified.timestamp().map(|t| t.to_string()).unwrap_or_default())
+        .stdin(Stdio::piped())
+        // Our stdout carries one JSON line per event; the command's output goes to stderr.
+        .stdout(Stdio::from(std::io::stderr().as_fd().try_clone_to_owned()?))
+        .kill_on_drop(true)
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A command that does not read its stdin closes the pipe early; that is not a failure.
+        let _ = stdin.write_all(body).await;
+    }
+    Ok(child.wait().await?.success())
+}

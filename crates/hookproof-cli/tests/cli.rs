@@ -1,0 +1,244 @@
+//! Drives the built `hookproof` binary: success and failure exits of every
+//! subcommand, and real deliveries between `send` and `listen` on loopback.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hookproof");
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the hookproof binary runs");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for sub in ["presets", "sign", "verify", "send", "listen", "demo"] {
+        let output = run(&[sub, "--help"], b"");
+        assert_eq!(output.status.code(), Some(0), "{sub}");
+        assert!(stdout(&output).contains("Usage: hookproof"), "{sub}");
+    }
+}
+
+#[test]
+fn presets_lists_all_eight() {
+    let output = run(&["presets"], b"");
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    for name in ["smake", "smarter-launch", "smile", "standard-webhooks", "github", "stripe", "slack", "shopify"] {
+        assert!(text.lines().any(|line| line.starts_with(name)), "{name} missing:\n{text}");
+    }
+    assert!(text.contains("HMAC-SHA1"));
+    assert!(text.contains("smile-timestamp"));
+}
+
+#[test]
+fn sign_prints_the_published_github_signature() {
+    let output =
+        run(&["sign", "--preset", "github", "--secret", "It's a Secret to Everybody", "--id", "d-1"], b"Hello, World!");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("x-hub-signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")
+    );
+    assert!(text.contains("x-github-delivery: d-1"));
+}
+
+#[test]
+fn verify_accepts_the_published_standard_webhooks_vector() {
+    let args = [
+        "verify",
+        "--preset",
+        "standard-webhooks",
+        "--secret",
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "--now",
+        "1614265330",
+        "-H",
+        "webhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek",
+        "-H",
+        "webhook-timestamp: 1614265330",
+        "-H",
+        "webhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    ];
+    let output = run(&args, br#"{"test": 2432232314}"#);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "verified id=msg_p5jXN8AQM9LWM0D4loKWxJek timestamp=1614265330");
+
+    // An hour later: exit 1 and the contract's code.
+    let mut late = args;
+    late[6] = "1614268930";
+    let output = run(&late, br#"{"test": 2432232314}"#);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).starts_with("timestamp_too_old:"), "{}", stderr(&output));
+
+    // A changed body: exit 1, signature_mismatch.
+    let output = run(&args, br#"{"test": 2432232315}"#);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).starts_with("signature_mismatch:"));
+}
+
+#[test]
+fn sign_then_verify_round_trips_for_every_preset_and_rotation() {
+    for preset in ["smake", "smarter-launch", "smile", "standard-webhooks", "github", "stripe", "slack", "shopify"] {
+        let secret = if preset == "standard-webhooks" { "whsec_c2VjcmV0LWtleS1ieXRlcw==" } else { "s3cret" };
+        let body = "{\"name\":\"Zoë 🚀\"}".as_bytes();
+        let signed = run(&["sign", "--preset", preset, "--secret", secret, "--id", "evt_1"], body);
+        assert_eq!(signed.status.code(), Some(0), "{preset}: {}", stderr(&signed));
+        let mut args = vec!["verify", "--preset", preset, "--secret", "whsec_b2xkLWtleQ==", "--secret", secret];
+        let headers = stdout(&signed);
+        for line in headers.lines() {
+            args.extend(["-H", line]);
+        }
+        let verified = run(&args, body);
+        assert_eq!(verified.status.code(), Some(0), "{preset}: {}", stderr(&verified));
+        assert!(stdout(&verified).starts_with("verified"), "{preset}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let unknown = run(&["verify", "--preset", "nope", "--secret", "s"], b"{}");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("unknown preset `nope`"));
+    let bad_header = run(&["verify", "--preset", "github", "--secret", "s", "-H", "no colon"], b"{}");
+    assert_eq!(bad_header.status.code(), Some(2));
+    let bad_secret = run(&["sign", "--preset", "standard-webhooks", "--secret", "whsec_%%"], b"{}");
+    assert_eq!(bad_secret.status.code(), Some(2));
+    let missing_flag = run(&["sign", "--preset", "github"], b"{}");
+    assert_eq!(missing_flag.status.code(), Some(2));
+    let bad_replay = run(&["listen", "--preset", "github", "--secret", "s", "--replay", "mongodb://x"], b"");
+    assert_eq!(bad_replay.status.code(), Some(2));
+    let missing_file = run(&["sign", "--preset", "github", "--secret", "s", "/nonexistent/body.json"], b"");
+    assert_eq!(missing_file.status.code(), Some(2));
+}
+
+/// A `hookproof listen` child on a free port, killed on drop.
+struct Listener {
+    child: Child,
+    url: String,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Listener {
+    fn start(extra: &[&str]) -> Self {
+        let mut child = Command::new(BIN)
+            .args(["listen", "--port", "0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        stderr.read_line(&mut first).unwrap();
+        let url = first.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("got {first:?}")).to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        let (sender, lines) = mpsc::channel();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        Self { child, url, lines }
+    }
+
+    fn next_line(&self) -> serde_json::Value {
+        let line = self.lines.recv_timeout(Duration::from_secs(10)).expect("an event line on stdout");
+        serde_json::from_str(&line).unwrap()
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn send_to_listen_through_every_adapter() {
+    for adapter in ["axum", "actix", "tower"] {
+        let listener =
+            Listener::start(&["--preset", "smile", "--secret", "new", "--secret", "old", "--adapter", adapter]);
+        let body = br#"{"account_id":1,"topic":"ping","data":{}}"#;
+        let sent = run(&["send", "--preset", "smile", "--secret", "old", &listener.url], body);
+        assert_eq!(sent.status.code(), Some(0), "{adapter}: {}", stderr(&sent));
+        assert_eq!(stdout(&sent).lines().next(), Some("200"), "{adapter}");
+        let event = listener.next_line();
+        assert_eq!(event["body"]["topic"], "ping", "{adapter}");
+        assert!(event["timestamp"].as_i64().is_some(), "{adapter}");
+
+        let forged = run(&["send", "--preset", "smile", "--secret", "stranger", &listener.url], body);
+        assert_eq!(forged.status.code(), Some(1), "{adapter}");
+        let answer = stdout(&forged);
+        assert_eq!(answer.lines().next(), Some("401"), "{adapter}");
+        assert!(answer.contains("signature_mismatch"), "{adapter}");
+    }
+}
+
+#[test]
+fn listen_answers_2xx_only_when_exec_succeeds_and_then_dedupes() {
+    let dir = std::env::temp_dir().join(format!("hookproof-exec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let marker = dir.join("ran-once");
+    let _ = std::fs::remove_file(&marker);
+    // Fails the first time, succeeds after; records what it was given.
+    let script = format!(
+        "cat > {dir}/body; if [ -f {m} ]; then exit 0; else touch {m}; exit 1; fi",
+        dir = dir.display(),
+        m = marker.display()
+    );
+    let listener = Listener::start(&["--preset", "smake", "--secret", "t0ken", "--exec", &script]);
+    let body = br#"{"type":"order.created","data":{"id":9}}"#;
+    let send = || run(&["send", "--preset", "smake", "--secret", "t0ken", &listener.url], body);
+
+    let first = send();
+    assert_eq!(first.status.code(), Some(1));
+    assert_eq!(stdout(&first).lines().next(), Some("500"));
+    let retry = send();
+    assert_eq!(retry.status.code(), Some(0), "{}", stdout(&retry));
+    assert_eq!(std::fs::read(dir.join("body")).unwrap(), body);
+    let event = listener.next_line();
+    assert_eq!(event["body"]["data"]["id"], 9);
+    let duplicate = send();
+    assert_eq!(duplicate.status.code(), Some(0));
+    assert!(stdout(&duplicate).contains(r#"{"status":"duplicate"}"#));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn send_to_nothing_fails_with_exit_1() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let output =
+        run(&["send", "--preset", "github", "--secret", "s", &format!("http://127.0.0.1:{port}/webhooks")], b"{}");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn demo_passes_every_row() {
+    let output = run(&["demo"], b"");
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("32 deliveries, every answer as the contract says."), "{text}");
+    assert_eq!(text.lines().filter(|line| line.ends_with(" yes")).count(), 32);
+}
