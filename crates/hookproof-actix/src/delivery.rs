@@ -9,11 +9,10 @@ use std::sync::Arc;
 use std::task::{Poll, Waker};
 
 use actix_web::dev::{Extensions, Payload};
-use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::{web, HttpMessage as _, HttpRequest};
 use bytes::Bytes;
 use futures_util::StreamExt as _;
-use hookproof_core::{parse_content_length, BodyCollector, Verified, Verifier, VerifyError};
+use hookproof_core::{Verified, Verifier, VerifyError};
 
 use crate::{ActixHeaders, WebhookError};
 
@@ -36,12 +35,8 @@ pub(crate) async fn read_and_verify(
     mut payload: Payload,
     verifier: &Verifier,
 ) -> Result<Delivery, VerifyError> {
-    let declared = parse_content_length(request.headers().get(CONTENT_LENGTH).map(|value| value.as_bytes()));
-    let mut body = BodyCollector::new(declared, verifier.body_limit())?;
-    // Unsigned, malformed or stale deliveries are refused from their headers,
-    // before their body is read.
     let headers = ActixHeaders(request.headers());
-    verifier.precheck(&headers)?;
+    let mut body = verifier.body_collector(&headers)?;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|error| VerifyError::BodyRead(Box::new(error)))?;
         body.push(&chunk)?;

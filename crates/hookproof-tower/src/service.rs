@@ -4,9 +4,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use hookproof_core::{parse_content_length, BodyCollector, ReplayProtection, Verifier};
-use http::header::CONTENT_LENGTH;
-use http::{HeaderValue, Request, Response};
+use hookproof_core::{ReplayProtection, Verifier};
+use http::{Request, Response};
 use http_body::Body;
 use http_body_util::Full;
 use tower_service::Service;
@@ -89,14 +88,10 @@ where
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
         let (parts, body) = request.into_parts();
-        // Refuse before reading anything: first from `Content-Length` (or
-        // the body's own exact size when the header is absent), then from the
-        // headers (missing, malformed, stale), the order `Verifier::verify`
-        // checks in. The collector caps the stream too.
-        let declared = parse_content_length(parts.headers.get(CONTENT_LENGTH).map(HeaderValue::as_bytes))
-            .or_else(|| body.size_hint().exact());
-        let collector = BodyCollector::new(declared, self.verifier.body_limit())
-            .and_then(|collector| self.verifier.precheck(&parts.headers).map(|()| collector));
+        // Refuse before reading anything (declared size, then headers and
+        // freshness, the order `Verifier::verify` checks in); the collector
+        // caps the stream too.
+        let collector = self.verifier.body_collector(&parts.headers);
         match collector {
             Ok(collector) => {
                 let (verifier, replay) = (Arc::clone(&self.verifier), self.replay.clone());
