@@ -37,13 +37,10 @@ fn verify(c: &mut Criterion) {
         headers.insert("webhook-timestamp", timestamp.to_string().parse().unwrap());
         headers.insert("webhook-signature", signature.parse().unwrap());
 
-        let hookproof = hookproof::Verifier::builder(hookproof::presets::standard_webhooks())
-            .secret(SECRET)
-            .build()
-            .unwrap();
+        let hookproof =
+            hookproof::Verifier::builder(hookproof::presets::standard_webhooks()).secret(SECRET).build().unwrap();
         let svix = svix::webhooks::Webhook::new(SECRET).unwrap();
-        let expected =
-            base64::engine::general_purpose::STANDARD.decode(signature.trim_start_matches("v1,")).unwrap();
+        let expected = base64::engine::general_purpose::STANDARD.decode(signature.trim_start_matches("v1,")).unwrap();
         let timestamp = timestamp.to_string();
 
         let mut group = c.benchmark_group(format!("verify/{label}"));
