@@ -13,6 +13,10 @@ if ! command -v redis-server >/dev/null 2>&1; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 fi
 
+# The interop tests run the official Node and Python libraries, pinned.
+echo "== installing the interop peers (pinned npm and PyPI packages)"
+bash scripts/install-interop.sh
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
