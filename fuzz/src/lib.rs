@@ -1,0 +1,143 @@
+//! Input decoding shared by the fuzz targets.
+//!
+//! The byte formats are documented in `fuzz/README.md` and decoded the same
+//! way by `crates/hookproof-core/tests/fuzz_regressions.rs`, which replays
+//! `fuzz/seeds/` (and every crash turned regression) without libFuzzer.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use hookproof_core::{HeaderLookup, KeyFormat, VerifyError};
+
+/// Every header name any preset reads, signature, timestamp and id, aliases
+/// included. A header record's first byte picks one (modulo the length).
+pub const HEADER_NAMES: [&str; 16] = [
+    "x-signature",
+    "smile-signature",
+    "smile-timestamp",
+    "webhook-signature",
+    "svix-signature",
+    "webhook-timestamp",
+    "svix-timestamp",
+    "webhook-id",
+    "svix-id",
+    "x-hub-signature-256",
+    "x-github-delivery",
+    "stripe-signature",
+    "x-slack-signature",
+    "x-slack-request-timestamp",
+    "x-shopify-hmac-sha256",
+    "x-shopify-webhook-id",
+];
+
+/// Reads the input front to back; past the end every read yields zeros or
+/// empty slices, so any input decodes.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        Self { data }
+    }
+
+    /// Whether everything has been read.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// Up to `len` bytes (fewer at the end of the input).
+    pub fn take(&mut self, len: usize) -> &'a [u8] {
+        let (head, tail) = self.data.split_at(len.min(self.data.len()));
+        self.data = tail;
+        head
+    }
+
+    /// One byte, 0 past the end.
+    pub fn u8(&mut self) -> u8 {
+        self.take(1).first().copied().unwrap_or(0)
+    }
+
+    /// Big-endian u16.
+    pub fn u16(&mut self) -> u16 {
+        u16::from_be_bytes([self.u8(), self.u8()])
+    }
+
+    /// Little-endian i64 (missing bytes are zero).
+    pub fn i64(&mut self) -> i64 {
+        let mut bytes = [0u8; 8];
+        let taken = self.take(8);
+        bytes[..taken.len()].copy_from_slice(taken);
+        i64::from_le_bytes(bytes)
+    }
+}
+
+/// Raw headers as a list, so values reach the core byte for byte (an
+/// `http::HeaderValue` would refuse control bytes before the core sees them)
+/// and a name may repeat.
+#[derive(Debug, Default, Clone)]
+pub struct FuzzHeaders {
+    /// `(lowercase name, raw value)` in the order received.
+    pub entries: Vec<(String, Vec<u8>)>,
+}
+
+impl FuzzHeaders {
+    /// Decodes header records `[name index: u8][length: u16 BE][value]`
+    /// until the input ends.
+    pub fn decode(reader: &mut Reader<'_>) -> Self {
+        let mut entries = Vec::new();
+        while !reader.is_empty() {
+            let name = HEADER_NAMES[usize::from(reader.u8()) % HEADER_NAMES.len()];
+            let len = usize::from(reader.u16());
+            entries.push((name.to_owned(), reader.take(len).to_vec()));
+        }
+        Self { entries }
+    }
+}
+
+impl HeaderLookup for FuzzHeaders {
+    fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]> {
+        let name = name.to_owned();
+        self.entries.iter().filter(move |(key, _)| *key == name).map(|(_, value)| value.as_slice())
+    }
+}
+
+/// `UNIX_EPOCH` moved by `seconds`, or `None` when the platform's
+/// `SystemTime` cannot represent it.
+pub fn time_at(seconds: i64) -> Option<SystemTime> {
+    if seconds >= 0 {
+        UNIX_EPOCH.checked_add(Duration::from_secs(seconds.unsigned_abs()))
+    } else {
+        UNIX_EPOCH.checked_sub(Duration::from_secs(seconds.unsigned_abs()))
+    }
+}
+
+/// A secret the key format accepts, made from arbitrary bytes: `whsec_` +
+/// base64 for Standard Webhooks, the bytes themselves otherwise; never empty.
+pub fn usable_secret(format: KeyFormat, bytes: &[u8]) -> Vec<u8> {
+    let bytes = if bytes.is_empty() { &[0u8][..] } else { bytes };
+    match format {
+        KeyFormat::WhsecBase64 => {
+            format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(bytes)).into_bytes()
+        }
+        _ => bytes.to_vec(),
+    }
+}
+
+/// The refusal contract for header problems: 400 with a header code, 401
+/// with a signature or freshness code, naming only a header the scheme
+/// knows. Panics (a fuzz finding) otherwise.
+pub fn assert_header_refusal(error: &VerifyError, known: &[&str]) {
+    match (error.status().as_u16(), error.code()) {
+        (400, "missing_header" | "malformed_header") => {}
+        (401, "signature_mismatch" | "timestamp_too_old" | "timestamp_in_future") => {}
+        other => panic!("unexpected refusal {other:?}: {error}"),
+    }
+    if let VerifyError::MissingHeader { header } | VerifyError::MalformedHeader { header, .. } = error {
+        assert!(known.contains(&header.as_ref()), "error names unknown header {header:?}");
+    }
+    let body = error.json_body();
+    assert!(body.starts_with(&format!("{{\"error\":\"{}\"", error.code())), "{body}");
+}
