@@ -55,7 +55,7 @@ impl Signer {
     }
 
     /// Signs `body` as sent at `at`. `id` is the event id for schemes that
-    /// carry one (a random one is made when `None`); it is ignored by schemes
+    /// carry one (a random one is made when `None` or empty); it is ignored by schemes
     /// without an id. Characters that cannot appear in a header are replaced
     /// by `_`, and the signature covers the id as sent.
     pub fn sign_at(&self, body: &[u8], at: SystemTime, id: Option<&str>) -> HeaderMap {
@@ -63,8 +63,9 @@ impl Signer {
         let mut headers = HeaderMap::new();
         let timestamp = unix_seconds(at).to_string();
         let id = match id {
-            Some(id) => id.chars().map(|c| if c.is_ascii_graphic() { c } else { '_' }).collect(),
-            None => random_id(),
+            Some(id) if !id.is_empty() => id.chars().map(|c| if c.is_ascii_graphic() { c } else { '_' }).collect(),
+            // No id, or an empty one (which no receiver accepts): a fresh one.
+            _ => random_id(),
         };
         let content = Content { id: id.as_bytes(), timestamp: timestamp.as_bytes(), body };
         let encoded = mac::compute(scheme.algorithm, &self.key, &scheme.signed, content).encode(scheme.encoding);

@@ -180,3 +180,11 @@ fn precheck_refuses_unsigned_and_stale_deliveries_without_a_body() {
     let fresh = Signer::new(presets::smile(), SECRET).unwrap().sign_at(b"{}", now(), None);
     assert!(verifier.precheck_at(&fresh, now()).is_ok());
 }
+
+#[test]
+fn an_empty_signer_id_becomes_a_fresh_one_that_verifies() {
+    let headers = Signer::new(presets::standard_webhooks(), SECRET).unwrap().sign_at(b"{}", now(), Some(""));
+    assert_eq!(headers["webhook-id"].len(), 36);
+    let verified = verifier(presets::standard_webhooks()).verify_at(&headers, b"{}", now()).unwrap();
+    assert_eq!(verified.id().map(str::len), Some(36));
+}
