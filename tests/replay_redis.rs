@@ -9,10 +9,13 @@
 
 mod support;
 
+// The Redis harness of the hookproof-redis tests: a real `redis-server` on a
+// free loopback port, killed on drop. This file uses a part of it.
+#[allow(dead_code)]
+#[path = "../crates/hookproof-redis/tests/server/mod.rs"]
+mod redis_server;
+
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,6 +23,7 @@ use std::time::{Duration, Instant};
 use hookproof::redis::RedisStore;
 use hookproof::replay::{ClaimOutcome, ReplayError, ReplayStore};
 use hookproof::{MemoryStore, ReplayProtection};
+use redis_server::RedisServer;
 use support::{body, post, signed, Adapter, Answer, Handler, Reply, Server};
 
 const LIMIT: usize = 64 * 1024;
@@ -197,7 +201,7 @@ async fn redis_down_refuses_new_deliveries_and_recovers_when_it_is_back() {
     }
     assert_eq!(receivers.runs(), 1, "no handler ran during the outage");
 
-    redis.start_again();
+    redis.restart();
     // A new delivery is processed...
     let after = signed(&body, "msg_after_outage");
     assert_eq!(post(actix.addr, &after, &body).await.outcome(), (200, "processed".to_owned()), "actix after restart");
@@ -250,93 +254,4 @@ fn poll_once<F: std::future::Future>(future: F) -> F::Output {
         std::task::Poll::Ready(output) => output,
         std::task::Poll::Pending => panic!("the memory store never waits"),
     }
-}
-
-// --- A real `redis-server` on a free loopback port, killed on drop
-// (the harness of crates/hookproof-redis/tests/server).
-
-/// A `redis-server` child process; stopped (killed) when dropped.
-#[derive(Debug)]
-struct RedisServer {
-    port: u16,
-    child: Option<Child>,
-}
-
-impl RedisServer {
-    /// Starts a server on a free port and waits until it answers PING.
-    fn start() -> Self {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0").local_addr().unwrap().port();
-        let mut server = Self { port, child: None };
-        server.launch();
-        server
-    }
-
-    /// `redis://127.0.0.1:<port>/0`.
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
-    }
-
-    /// Kills the server (as a crash would) and waits for it to exit.
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    /// Starts the stopped server again on the same port (with empty data: no persistence).
-    fn start_again(&mut self) {
-        assert!(self.child.is_none(), "the server is still running");
-        self.launch();
-    }
-
-    fn launch(&mut self) {
-        let binary = std::env::var("HOOKPROOF_REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned());
-        let port = self.port.to_string();
-        let child = Command::new(&binary)
-            .args(["--port", &port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let mut child = match child {
-            Ok(child) => child,
-            Err(error) => panic!(
-                "could not run `{binary}` ({error}): these tests need a real Redis server. \
-                 Install it (e.g. `apt-get install redis-server`) or point HOOKPROOF_REDIS_SERVER at the binary."
-            ),
-        };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !answers_ping(self.port) {
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("`{binary}` on port {port} exited at start-up with {status} (port taken?)");
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("`{binary}` on port {port} did not answer PING within 10 s");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        self.child = Some(child);
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn answers_ping(port: u16) -> bool {
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_millis(200)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-    if stream.write_all(b"PING\r\n").is_err() {
-        return false;
-    }
-    let mut answer = [0u8; 7];
-    stream.read_exact(&mut answer).is_ok() && &answer == b"+PONG\r\n"
 }
