@@ -10,29 +10,14 @@
 
 use std::time::Duration;
 
-use hookproof_core::{presets, ConfigError, Signer, Verifier, VerifyError};
-use hookproof_fuzz::{assert_header_refusal, time_at, usable_secret, FuzzHeaders, Reader, HEADER_NAMES};
+use hookproof_core::{ConfigError, Signer, Verifier, VerifyError};
+use hookproof_fuzz::{assert_header_refusal, time_at, usable_secret, VerifyPathInput, HEADER_NAMES};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let mut input = Reader::new(data);
-    let preset = presets::all().swap_remove(usize::from(input.u8()) % presets::NAMES.len());
-    let flags = input.u8();
-    let small_limit = usize::from(input.u8());
-    let seconds = input.i64();
-    let secret_len = usize::from(input.u8());
-    let secret_bytes = input.take(secret_len);
-    let body_len = usize::from(input.u16());
-    let body = input.take(body_len);
-    let id_len = usize::from(input.u8());
-    let id_bytes = input.take(id_len);
-    let headers = FuzzHeaders::decode(&mut input);
-
+    let VerifyPathInput { scheme, flags, seconds, secret: secret_bytes, body, id: id_bytes, headers } =
+        VerifyPathInput::decode(data);
     let Some(now) = time_at(seconds) else { return };
-    let mut scheme = preset.with_compact_json_fallback(flags & 1 != 0);
-    if flags & 2 != 0 {
-        scheme = scheme.with_body_limit(small_limit);
-    }
     let limit = scheme.body_limit();
     let tolerance = scheme.tolerance();
     let has_id = !scheme.id_headers().is_empty();

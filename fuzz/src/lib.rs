@@ -7,7 +7,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use hookproof_core::{HeaderLookup, KeyFormat, VerifyError};
+use hookproof_core::{presets, HeaderLookup, KeyFormat, Scheme, VerifyError};
 
 /// Every header name any preset reads, signature, timestamp and id, aliases
 /// included. A header record's first byte picks one (modulo the length).
@@ -140,4 +140,49 @@ pub fn assert_header_refusal(error: &VerifyError, known: &[&str]) {
     }
     let body = error.json_body();
     assert!(body.starts_with(&format!("{{\"error\":\"{}\"", error.code())), "{body}");
+}
+
+/// The `verify_path` target's input: preset index, flags, body limit, time
+/// (i64 LE seconds), secret (u8 length), body (u16 BE length), id (u8
+/// length), then header records as in `header_parsing`.
+#[derive(Debug)]
+pub struct VerifyPathInput<'a> {
+    /// The preset, with the flags applied (bit 0: compact-JSON fallback;
+    /// bit 1: the small body limit).
+    pub scheme: Scheme,
+    /// The flags byte, also used by the target to pick which body bit to flip.
+    pub flags: u8,
+    /// The clock, in unix seconds.
+    pub seconds: i64,
+    /// Raw secret bytes (see [`usable_secret`]).
+    pub secret: &'a [u8],
+    /// The body.
+    pub body: &'a [u8],
+    /// The event id bytes given to the round trip's signer.
+    pub id: &'a [u8],
+    /// The delivery's own headers.
+    pub headers: FuzzHeaders,
+}
+
+impl<'a> VerifyPathInput<'a> {
+    /// Decodes any input.
+    pub fn decode(data: &'a [u8]) -> Self {
+        let mut input = Reader::new(data);
+        let preset = presets::all().swap_remove(usize::from(input.u8()) % presets::NAMES.len());
+        let flags = input.u8();
+        let small_limit = usize::from(input.u8());
+        let seconds = input.i64();
+        let secret_len = usize::from(input.u8());
+        let secret = input.take(secret_len);
+        let body_len = usize::from(input.u16());
+        let body = input.take(body_len);
+        let id_len = usize::from(input.u8());
+        let id = input.take(id_len);
+        let headers = FuzzHeaders::decode(&mut input);
+        let mut scheme = preset.with_compact_json_fallback(flags & 1 != 0);
+        if flags & 2 != 0 {
+            scheme = scheme.with_body_limit(small_limit);
+        }
+        Self { scheme, flags, seconds, secret, body, id, headers }
+    }
 }

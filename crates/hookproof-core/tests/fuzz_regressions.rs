@@ -3,33 +3,19 @@
 //! `scripts/fuzz.sh` is copied into the seeds directory and given its
 //! expected outcome here; `every_seed_has_an_expected_outcome` fails until it is.
 //!
-//! The decoding mirrors `fuzz/src/lib.rs`; the formats are in `fuzz/README.md`.
+//! The inputs are decoded by the fuzz crate's own decoder (`fuzz/src/lib.rs`,
+//! compiled in here), so a seed means here exactly what it meant to the fuzzer.
+
+// The fuzz crate's library, without libFuzzer; this file uses part of it.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../../fuzz/src/lib.rs"]
+mod fuzz_input;
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use hookproof_core::{presets, HeaderLookup, KeyFormat, Signer, Verifier, VerifyError};
-
-/// Same table, same order as `fuzz/src/lib.rs`.
-const HEADER_NAMES: [&str; 16] = [
-    "x-signature",
-    "smile-signature",
-    "smile-timestamp",
-    "webhook-signature",
-    "svix-signature",
-    "webhook-timestamp",
-    "svix-timestamp",
-    "webhook-id",
-    "svix-id",
-    "x-hub-signature-256",
-    "x-github-delivery",
-    "stripe-signature",
-    "x-slack-signature",
-    "x-slack-request-timestamp",
-    "x-shopify-hmac-sha256",
-    "x-shopify-webhook-id",
-];
+use fuzz_input::{usable_secret, FuzzHeaders, Reader, VerifyPathInput, HEADER_NAMES};
+use hookproof_core::{presets, Signer, Verifier, VerifyError};
 
 /// The header_parsing target's clock.
 const NOW: u64 = 1_700_000_000;
@@ -78,60 +64,6 @@ fn seed(target: &str, name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, len: usize) -> &'a [u8] {
-        let (head, tail) = self.0.split_at(len.min(self.0.len()));
-        self.0 = tail;
-        head
-    }
-    fn u8(&mut self) -> u8 {
-        self.take(1).first().copied().unwrap_or(0)
-    }
-    fn u16(&mut self) -> u16 {
-        u16::from_be_bytes([self.u8(), self.u8()])
-    }
-    fn i64(&mut self) -> i64 {
-        let mut bytes = [0u8; 8];
-        let taken = self.take(8);
-        bytes[..taken.len()].copy_from_slice(taken);
-        i64::from_le_bytes(bytes)
-    }
-}
-
-/// Raw header records, repeats kept, values byte for byte.
-struct Headers(Vec<(&'static str, Vec<u8>)>);
-
-impl Headers {
-    fn decode(reader: &mut Reader<'_>) -> Self {
-        let mut entries = Vec::new();
-        while !reader.0.is_empty() {
-            let name = HEADER_NAMES[usize::from(reader.u8()) % HEADER_NAMES.len()];
-            let len = usize::from(reader.u16());
-            entries.push((name, reader.take(len).to_vec()));
-        }
-        Self(entries)
-    }
-}
-
-impl HeaderLookup for Headers {
-    fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]> {
-        let name = name.to_owned();
-        self.0.iter().filter(move |(key, _)| *key == name).map(|(_, value)| value.as_slice())
-    }
-}
-
-fn usable_secret(format: KeyFormat, bytes: &[u8]) -> Vec<u8> {
-    let bytes = if bytes.is_empty() { &[0u8][..] } else { bytes };
-    match format {
-        KeyFormat::WhsecBase64 => {
-            format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(bytes)).into_bytes()
-        }
-        _ => bytes.to_vec(),
-    }
-}
-
 fn code(result: &Result<hookproof_core::Verified, VerifyError>) -> &'static str {
     match result {
         Ok(_) => VERIFIED,
@@ -170,7 +102,7 @@ fn every_seed_has_an_expected_outcome() {
 fn header_parsing_seeds_get_their_exact_refusals() {
     let now = UNIX_EPOCH + Duration::from_secs(NOW);
     for (name, expected) in HEADER_PARSING {
-        let headers = Headers::decode(&mut Reader(&seed("header_parsing", name)));
+        let headers = FuzzHeaders::decode(&mut Reader::new(&seed("header_parsing", name)));
         for (scheme, expected) in presets::all().into_iter().zip(expected) {
             let preset = scheme.name().to_owned();
             let secret = usable_secret(scheme.key_format(), b"fuzz-secret");
@@ -190,23 +122,9 @@ fn header_parsing_seeds_get_their_exact_refusals() {
 fn verify_path_seeds_get_their_exact_outcomes_and_round_trip() {
     for (name, expected) in VERIFY_PATH {
         let data = seed("verify_path", name);
-        let mut input = Reader(&data);
-        let scheme = presets::all().swap_remove(usize::from(input.u8()) % presets::NAMES.len());
-        let flags = input.u8();
-        let small_limit = usize::from(input.u8());
-        let seconds = input.i64();
-        let secret_len = usize::from(input.u8());
-        let secret_bytes = input.take(secret_len);
-        let body_len = usize::from(input.u16());
-        let body = input.take(body_len);
-        let id_len = usize::from(input.u8());
-        let id = String::from_utf8_lossy(input.take(id_len)).into_owned();
-        let headers = Headers::decode(&mut input);
-
-        let mut scheme = scheme.with_compact_json_fallback(flags & 1 != 0);
-        if flags & 2 != 0 {
-            scheme = scheme.with_body_limit(small_limit);
-        }
+        let VerifyPathInput { scheme, seconds, secret: secret_bytes, body, id, headers, .. } =
+            VerifyPathInput::decode(&data);
+        let id = String::from_utf8_lossy(id).into_owned();
         let now = UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).unwrap());
         let secret = usable_secret(scheme.key_format(), secret_bytes);
         let verifier = Verifier::builder(scheme.clone()).secret(secret.clone()).build().unwrap();
