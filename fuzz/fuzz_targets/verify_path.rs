@@ -11,7 +11,9 @@
 use std::time::Duration;
 
 use hookproof_core::{ConfigError, Signer, Verifier, VerifyError};
-use hookproof_fuzz::{assert_header_refusal, time_at, usable_secret, VerifyPathInput, HEADER_NAMES};
+use hookproof_fuzz::{
+    assert_header_refusal, assert_streamed_agrees, time_at, usable_secret, VerifyPathInput, HEADER_NAMES,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -31,8 +33,11 @@ fuzz_target!(|data: &[u8]| {
     let secret = usable_secret(key_format, secret_bytes);
     let verifier = Verifier::builder(scheme.clone()).secret(secret.clone()).build().expect("usable secret");
 
-    // 1. Whatever the headers say: a verdict from the contract, and precheck agrees.
-    match verifier.verify_at(&headers, body, now) {
+    // 1. Whatever the headers say: a verdict from the contract, precheck
+    // agrees, and so does the streaming path the adapters take.
+    let whole = verifier.verify_at(&headers, body, now);
+    assert_streamed_agrees(&verifier, &headers, body, now, usize::from(flags >> 2), &whole);
+    match whole {
         Ok(_) => {}
         Err(VerifyError::BodyTooLarge { limit: reported }) => {
             assert!(body.len() > limit && reported == limit);
@@ -56,6 +61,7 @@ fuzz_target!(|data: &[u8]| {
     let id = (!id.is_empty()).then_some(id.as_ref());
     let signed = signer.sign_at(body, now, id);
     let result = verifier.verify_at(&signed, body, now);
+    assert_streamed_agrees(&verifier, &signed, body, now, usize::from(flags >> 2), &result);
     if body.len() > limit {
         assert!(matches!(result, Err(VerifyError::BodyTooLarge { .. })), "{result:?}");
         return;

@@ -7,7 +7,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use hookproof_core::{presets, HeaderLookup, KeyFormat, Scheme, VerifyError};
+use hookproof_core::{presets, HeaderLookup, KeyFormat, Scheme, Verified, Verifier, VerifyError};
 
 /// Every header name any preset reads, signature, timestamp and id, aliases
 /// included. A header record's first byte picks one (modulo the length).
@@ -140,6 +140,42 @@ pub fn assert_header_refusal(error: &VerifyError, known: &[&str]) {
     }
     let body = error.json_body();
     assert!(body.starts_with(&format!("{{\"error\":\"{}\"", error.code())), "{body}");
+}
+
+/// The path the adapters take: [`Verifier::begin_at`], the body pushed in
+/// chunks of `chunk` bytes, [`Verifier::finish_at`]. It must reach the
+/// verdict `verify_at` reached (`expected`), except that it checks the
+/// headers before the body's size: an oversized body with refused headers
+/// gets the header refusal. Panics (a fuzz finding) otherwise.
+pub fn assert_streamed_agrees<H: HeaderLookup>(
+    verifier: &Verifier,
+    headers: &H,
+    body: &[u8],
+    now: SystemTime,
+    chunk: usize,
+    expected: &Result<Verified, VerifyError>,
+) {
+    let streamed = (|| {
+        let mut delivery = verifier.begin_at(headers, now)?;
+        for part in body.chunks(chunk.max(1)) {
+            delivery.push(part)?;
+        }
+        verifier.finish_at(delivery, now)
+    })();
+    match (&streamed, expected) {
+        (Ok((verified, bytes)), Ok(expected)) => {
+            assert_eq!(verified, expected, "streamed and whole verification differ");
+            assert_eq!(&bytes[..], body, "the streamed body is not the body");
+        }
+        (Err(error), Err(VerifyError::BodyTooLarge { .. })) if body.len() > verifier.body_limit() => {
+            if !matches!(error, VerifyError::BodyTooLarge { .. }) {
+                let early = verifier.precheck_at(headers, now).expect_err("a refusal before the body");
+                assert_eq!(early.code(), error.code(), "streamed refusal is not the header refusal");
+            }
+        }
+        (Err(error), Err(expected)) => assert_eq!(error.code(), expected.code(), "streamed and whole refusals differ"),
+        _ => panic!("streamed {streamed:?} but whole {expected:?}"),
+    }
 }
 
 /// The `verify_path` target's input: preset index, flags, body limit, time

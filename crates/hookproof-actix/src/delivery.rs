@@ -36,13 +36,12 @@ pub(crate) async fn read_and_verify(
     verifier: &Verifier,
 ) -> Result<Delivery, VerifyError> {
     let headers = ActixHeaders(request.headers());
-    let mut body = verifier.body_collector(&headers)?;
+    let mut delivery = verifier.begin(&headers)?;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|error| VerifyError::BodyRead(Box::new(error)))?;
-        body.push(&chunk)?;
+        delivery.push(chunk)?;
     }
-    let body = body.finish();
-    let verified = verifier.verify(&headers, &body)?;
+    let (verified, body) = verifier.finish(delivery)?;
     Ok(Delivery { verified, body })
 }
 

@@ -13,15 +13,19 @@ pub(crate) fn body_collector(headers: &HeaderMap, limit: usize) -> Result<BodyCo
     BodyCollector::new(parse_content_length(headers.get(CONTENT_LENGTH).map(|value| value.as_bytes())), limit)
 }
 
-/// Reads `body` into `collector`, refusing it as soon as the bytes received
-/// pass the limit (chunked bodies and lying lengths): nothing past the limit
-/// is buffered.
-pub(crate) async fn read_into(mut collector: BodyCollector, mut body: Body) -> Result<Bytes, VerifyError> {
+/// Reads `body` frame by frame into `push` (a [`BodyCollector`] or a
+/// [`PendingDelivery`](hookproof_core::PendingDelivery)), which refuses it
+/// as soon as the bytes received pass the limit (chunked bodies and lying
+/// lengths): nothing past the limit is buffered.
+pub(crate) async fn read_into(
+    mut body: Body,
+    mut push: impl FnMut(Bytes) -> Result<(), VerifyError>,
+) -> Result<(), VerifyError> {
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|error| VerifyError::BodyRead(error.into_inner()))?;
         if let Ok(data) = frame.into_data() {
-            collector.push(&data)?;
+            push(data)?;
         }
     }
-    Ok(collector.finish())
+    Ok(())
 }

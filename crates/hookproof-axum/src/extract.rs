@@ -137,17 +137,15 @@ where
         let verifier = Arc::<Verifier>::from_ref(state);
         let (mut parts, body) = request.into_parts();
         // A layer in front may have verified this delivery already.
-        let layer_verified = parts.extensions.remove::<Verified>();
-        let collector = match layer_verified {
-            Some(_) => body_collector(&parts.headers, verifier.body_limit())?,
-            // Refuses oversized, unsigned or stale deliveries before reading their bodies.
-            None => verifier.body_collector(&parts.headers)?,
-        };
-        let body = read_into(collector, body).await?;
-        let verified = match layer_verified {
-            Some(verified) => verified,
-            None => verifier.verify(&parts.headers, &body)?,
-        };
+        if let Some(verified) = parts.extensions.remove::<Verified>() {
+            let mut collector = body_collector(&parts.headers, verifier.body_limit())?;
+            read_into(body, |chunk| collector.push(chunk)).await?;
+            return Ok(Self { body: collector.finish(), verified });
+        }
+        // Refuses oversized, unsigned or stale deliveries before reading their bodies.
+        let mut delivery = verifier.begin(&parts.headers)?;
+        read_into(body, |chunk| delivery.push(chunk)).await?;
+        let (verified, body) = verifier.finish(delivery)?;
         Ok(Self { body, verified })
     }
 }

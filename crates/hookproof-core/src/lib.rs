@@ -53,4 +53,4 @@ pub use scheme::{
 };
 pub use secret::Secret;
 pub use sign::Signer;
-pub use verify::{Verified, Verifier, VerifierBuilder, MAX_HEADER_LEN};
+pub use verify::{PendingDelivery, Verified, Verifier, VerifierBuilder, MAX_HEADER_LEN};

@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 use crate::{Algorithm, ConfigError, Encoding, KeyFormat, Part, Secret};
 
 /// Largest tag of any supported algorithm (SHA-512).
-const MAX_TAG: usize = 64;
+pub(crate) const MAX_TAG: usize = 64;
 
 /// Base64 as providers write it: standard alphabet, padding optional.
 pub(crate) const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(

@@ -9,11 +9,12 @@ use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
+use bytes::{Buf, Bytes};
 use serde::de::DeserializeOwned;
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
-use crate::mac::{self, Content, BASE64};
+use crate::mac::{self, Content, BASE64, MAX_TAG};
 use crate::{
     parse_content_length, BodyCollector, ConfigError, Encoding, HeaderLookup, Scheme, Secret, SignatureFormat,
     VerifyError, MAX_SIGNATURES,
@@ -147,33 +148,71 @@ impl Verifier {
     }
 
     /// Checks what can be checked before the body is read: required headers
-    /// present and well formed, and freshness. Adapters call it first, so an
-    /// unsigned or stale delivery is refused without reading its body.
-    /// [`verify`](Self::verify) repeats these checks; this is only a shortcut
-    /// for refusals.
+    /// present and well formed, and freshness. [`begin`](Self::begin) does
+    /// this (after the declared size) for adapters; this is the check alone.
     pub fn precheck<H: HeaderLookup + ?Sized>(&self, headers: &H) -> Result<(), VerifyError> {
         self.precheck_at(headers, SystemTime::now())
     }
 
     /// [`precheck`](Self::precheck) as if the time were `now`.
     pub fn precheck_at<H: HeaderLookup + ?Sized>(&self, headers: &H, now: SystemTime) -> Result<(), VerifyError> {
-        let request = SignedRequest::parse(&self.scheme, headers)?;
-        if let (Some(tolerance), Some(timestamp)) = (self.tolerance, request.timestamp) {
-            check_freshness(timestamp.value, now, tolerance)?;
-        }
-        Ok(())
+        self.parse_fresh(headers, now).map(drop)
     }
 
-    /// Everything that can be refused before the body is read, in the order
-    /// [`verify`](Self::verify) checks it: the declared `Content-Length`
-    /// against the body limit (413), then [`precheck`](Self::precheck)
-    /// (400/401). Returns the [`BodyCollector`] to read the body into, so an
-    /// adapter needs no rule of its own about what to check first.
-    pub fn body_collector<H: HeaderLookup + ?Sized>(&self, headers: &H) -> Result<BodyCollector, VerifyError> {
+    /// Starts reading a delivery: refuses what can be refused before any
+    /// byte of the body is read, in the order [`verify`](Self::verify)
+    /// checks it (the declared `Content-Length` against the body limit, 413;
+    /// then the headers and freshness, 400/401), and keeps the parsed
+    /// headers so that [`finish`](Self::finish) does not parse them again.
+    ///
+    /// This is how the adapters read a body; a custom integration does the
+    /// same:
+    ///
+    /// ```
+    /// use std::time::SystemTime;
+    /// use hookproof_core::{presets, Signer, Verifier};
+    ///
+    /// let verifier = Verifier::builder(presets::github()).secret("It's a Secret to Everybody").build()?;
+    /// let body = br#"{"zen":"Keep it logically awesome."}"#;
+    /// let mut headers = Signer::new(presets::github(), "It's a Secret to Everybody")?.sign(body);
+    /// headers.insert("content-length", body.len().into());
+    ///
+    /// let mut delivery = verifier.begin(&headers)?; // 400/401/413 before reading
+    /// for chunk in body.chunks(8) {
+    ///     delivery.push(chunk)?; // 413 as soon as the limit is passed
+    /// }
+    /// let (verified, bytes) = verifier.finish(delivery)?;
+    /// assert_eq!((verified.scheme(), &bytes[..]), ("github", &body[..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn begin<H: HeaderLookup + ?Sized>(&self, headers: &H) -> Result<PendingDelivery, VerifyError> {
+        self.begin_at(headers, SystemTime::now())
+    }
+
+    /// [`begin`](Self::begin) as if the time were `now`.
+    pub fn begin_at<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        now: SystemTime,
+    ) -> Result<PendingDelivery, VerifyError> {
         let content_length = parse_content_length(headers.values("content-length").next());
-        let collector = BodyCollector::new(content_length, self.body_limit)?;
-        self.precheck(headers)?;
-        Ok(collector)
+        let body = BodyCollector::new(content_length, self.body_limit)?;
+        let signed = self.parse_fresh(headers, now)?;
+        Ok(PendingDelivery { signed, body })
+    }
+
+    /// Checks the signature over the body read into `delivery` (and the
+    /// freshness again: reading took time). Returns the result and the body.
+    pub fn finish(&self, delivery: PendingDelivery) -> Result<(Verified, Bytes), VerifyError> {
+        self.finish_at(delivery, SystemTime::now())
+    }
+
+    /// [`finish`](Self::finish) as if the time were `now`.
+    pub fn finish_at(&self, delivery: PendingDelivery, now: SystemTime) -> Result<(Verified, Bytes), VerifyError> {
+        let body = delivery.body.finish();
+        self.check_fresh(&delivery.signed, now)?;
+        let verified = self.check_signature(delivery.signed, &body)?;
+        Ok((verified, body))
     }
 
     /// Verifies a delivery as if the time were `now`.
@@ -189,19 +228,38 @@ impl Verifier {
         if body.len() > self.body_limit {
             return Err(VerifyError::BodyTooLarge { limit: self.body_limit });
         }
-        let request = SignedRequest::parse(&self.scheme, headers)?;
-        if let (Some(tolerance), Some(timestamp)) = (self.tolerance, request.timestamp) {
-            check_freshness(timestamp.value, now, tolerance)?;
+        let signed = self.parse_fresh(headers, now)?;
+        self.check_signature(signed, body)
+    }
+
+    /// The headers parsed, and the delivery fresh at `now`.
+    fn parse_fresh<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        now: SystemTime,
+    ) -> Result<SignedHeaders, VerifyError> {
+        let signed = SignedHeaders::parse(&self.scheme, headers)?;
+        self.check_fresh(&signed, now)?;
+        Ok(signed)
+    }
+
+    fn check_fresh(&self, signed: &SignedHeaders, now: SystemTime) -> Result<(), VerifyError> {
+        match (self.tolerance, &signed.timestamp) {
+            (Some(tolerance), Some(timestamp)) => check_freshness(timestamp.value, now, tolerance),
+            _ => Ok(()),
         }
+    }
+
+    fn check_signature(&self, signed: SignedHeaders, body: &[u8]) -> Result<Verified, VerifyError> {
         let content = Content {
-            id: request.id.unwrap_or_default().as_bytes(),
-            timestamp: request.timestamp.map(|t| t.text.as_bytes()).unwrap_or_default(),
+            id: signed.id.as_deref().unwrap_or_default().as_bytes(),
+            timestamp: signed.timestamp.as_ref().map(Timestamp::text).unwrap_or_default(),
             body,
         };
-        let mut matched = self.find_match(&request.candidates, content);
+        let mut matched = self.find_match(&signed.candidates, content);
         if matched.is_none() && self.scheme.compact_json_fallback {
             if let Some(compact) = compact_json(body) {
-                matched = self.find_match(&request.candidates, Content { body: &compact, ..content });
+                matched = self.find_match(&signed.candidates, Content { body: &compact, ..content });
             }
         }
         let Some(index) = matched else {
@@ -210,23 +268,23 @@ impl Verifier {
         };
         Ok(Verified {
             scheme: self.scheme.name.clone(),
-            id: request.id.map(str::to_owned),
             id_is_signed: self.scheme.id_is_signed(),
-            timestamp: request.timestamp.map(|t| t.value),
-            signature: request.candidates[index].clone(),
+            timestamp: signed.timestamp.map(|t| t.value),
+            signature: signed.candidates[index].clone(),
+            id: signed.id,
         })
     }
 
     /// Index of a candidate that some key produced. Every key and every
     /// candidate is compared in constant time, with no early exit.
-    fn find_match(&self, candidates: &[Vec<u8>], content: Content<'_>) -> Option<usize> {
+    fn find_match(&self, candidates: &[Signature], content: Content<'_>) -> Option<usize> {
         let mut found: Option<usize> = None;
         for key in &self.keys {
             let tag = mac::compute(self.scheme.algorithm, key, &self.scheme.signed, content);
             for (index, candidate) in candidates.iter().enumerate() {
                 // Length is public (fixed by the algorithm); contents are not.
-                let equal: Choice = if candidate.len() == tag.as_bytes().len() {
-                    tag.as_bytes().ct_eq(candidate)
+                let equal: Choice = if candidate.as_bytes().len() == tag.as_bytes().len() {
+                    tag.as_bytes().ct_eq(candidate.as_bytes())
                 } else {
                     Choice::from(0)
                 };
@@ -247,7 +305,7 @@ pub struct Verified {
     id: Option<String>,
     id_is_signed: bool,
     timestamp: Option<i64>,
-    signature: Vec<u8>,
+    signature: Signature,
 }
 
 impl Verified {
@@ -279,7 +337,7 @@ impl Verified {
     pub fn replay_key(&self) -> String {
         match &self.id {
             Some(id) => format!("{}:id:{}", self.scheme, id),
-            None => format!("{}:sig:{}", self.scheme, hex::encode(&self.signature)),
+            None => format!("{}:sig:{}", self.scheme, hex::encode(self.signature.as_bytes())),
         }
     }
 
@@ -290,21 +348,82 @@ impl Verified {
     }
 }
 
-#[derive(Clone, Copy)]
-struct Timestamp<'a> {
-    text: &'a str,
+/// A delivery whose headers passed [`Verifier::begin`]: its body is read
+/// into it with [`push`](Self::push), then [`Verifier::finish`] checks the
+/// signature.
+#[derive(Debug)]
+pub struct PendingDelivery {
+    signed: SignedHeaders,
+    body: BodyCollector,
+}
+
+impl PendingDelivery {
+    /// Appends a chunk of the body, or refuses the delivery (413) if it
+    /// would pass the limit; see [`BodyCollector::push`].
+    pub fn push(&mut self, chunk: impl Buf) -> Result<(), VerifyError> {
+        self.body.push(chunk)
+    }
+
+    /// Body bytes read so far.
+    pub fn len(&self) -> usize {
+        self.body.len()
+    }
+
+    /// Whether no body byte has been read.
+    pub fn is_empty(&self) -> bool {
+        self.body.is_empty()
+    }
+}
+
+/// A decoded signature from the headers. Never longer than the longest tag
+/// (SHA-512), so it lives inline: parsing allocates nothing per signature.
+/// One that decodes to more is kept empty, which no tag matches.
+#[derive(Clone, PartialEq, Eq)]
+struct Signature {
+    bytes: [u8; MAX_TAG],
+    len: u8,
+}
+
+impl Signature {
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Signature({})", hex::encode(self.as_bytes()))
+    }
+}
+
+/// The timestamp header: its value, and its text as received (what is
+/// signed). At most a sign and 19 digits, so the text lives inline too.
+#[derive(Debug)]
+struct Timestamp {
     value: i64,
+    text: [u8; TIMESTAMP_MAX_LEN],
+    len: u8,
+}
+
+const TIMESTAMP_MAX_LEN: usize = 20;
+
+impl Timestamp {
+    fn text(&self) -> &[u8] {
+        &self.text[..usize::from(self.len)]
+    }
 }
 
 /// What the headers say, parsed and bounded, before any cryptography.
-struct SignedRequest<'a> {
-    id: Option<&'a str>,
-    timestamp: Option<Timestamp<'a>>,
-    candidates: Vec<Vec<u8>>,
+/// Owned, so an adapter can keep it while the body is read.
+#[derive(Debug)]
+struct SignedHeaders {
+    id: Option<String>,
+    timestamp: Option<Timestamp>,
+    candidates: Vec<Signature>,
 }
 
-impl<'a> SignedRequest<'a> {
-    fn parse<H: HeaderLookup + ?Sized>(scheme: &Scheme, headers: &'a H) -> Result<Self, VerifyError> {
+impl SignedHeaders {
+    fn parse<H: HeaderLookup + ?Sized>(scheme: &Scheme, headers: &H) -> Result<Self, VerifyError> {
         let (signature_header, signature) = required(headers, &scheme.signature_headers)?;
         let id = if scheme.id_headers.is_empty() {
             None
@@ -341,7 +460,7 @@ impl<'a> SignedRequest<'a> {
                 candidates
             }
         };
-        Ok(Self { id, timestamp, candidates })
+        Ok(Self { id: id.map(str::to_owned), timestamp, candidates })
     }
 }
 
@@ -381,13 +500,16 @@ fn optional<'a, 'n, H: HeaderLookup + ?Sized>(
     Ok(None)
 }
 
-fn parse_timestamp<'a>(header: &Cow<'static, str>, text: &'a str) -> Result<Timestamp<'a>, VerifyError> {
+fn parse_timestamp(header: &Cow<'static, str>, text: &str) -> Result<Timestamp, VerifyError> {
     let digits = text.strip_prefix('-').unwrap_or(text);
     if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(malformed(header, "timestamp is not unix seconds"));
     }
     let value = text.parse::<i64>().map_err(|_| malformed(header, "timestamp is out of range"))?;
-    Ok(Timestamp { text, value })
+    // A sign and at most 19 digits: it fits.
+    let mut timestamp = Timestamp { value, text: [0; TIMESTAMP_MAX_LEN], len: text.len() as u8 };
+    timestamp.text[..text.len()].copy_from_slice(text.as_bytes());
+    Ok(timestamp)
 }
 
 /// Both directions, inclusive at the limit, in i128 so that no timestamp
@@ -408,15 +530,29 @@ fn check_freshness(timestamp: i64, now: SystemTime, tolerance: Duration) -> Resu
     }
 }
 
-fn decode(header: &Cow<'static, str>, encoding: Encoding, encoded: &str) -> Result<Vec<u8>, VerifyError> {
+fn decode(header: &Cow<'static, str>, encoding: Encoding, encoded: &str) -> Result<Signature, VerifyError> {
     if encoded.is_empty() {
         return Err(malformed(header, "empty signature"));
     }
+    let mut signature = Signature { bytes: [0; MAX_TAG], len: 0 };
+    // Longer than any tag: checked for its encoding (malformed or not), then
+    // kept empty, so it can only mismatch, as any wrong signature does.
     let decoded = match encoding {
-        Encoding::Hex => hex::decode(encoded).ok(),
-        Encoding::Base64 => BASE64.decode(encoded).ok(),
+        Encoding::Hex if encoded.len() <= 2 * MAX_TAG && encoded.len() % 2 == 0 => {
+            let len = encoded.len() / 2;
+            hex::decode_to_slice(encoded, &mut signature.bytes[..len]).ok().map(|()| len)
+        }
+        Encoding::Hex => hex::decode(encoded).ok().map(|_| 0),
+        Encoding::Base64 => match BASE64.decode_slice(encoded, &mut signature.bytes) {
+            Ok(len) => Some(len),
+            Err(base64::DecodeSliceError::OutputSliceTooSmall) => BASE64.decode(encoded).ok().map(|_| 0),
+            Err(base64::DecodeSliceError::DecodeError(_)) => None,
+        },
     };
-    decoded.ok_or_else(|| malformed(header, "signature is not valid for its encoding"))
+    let len = decoded.ok_or_else(|| malformed(header, "signature is not valid for its encoding"))?;
+    // At most MAX_TAG (64): it fits.
+    signature.len = len as u8;
+    Ok(signature)
 }
 
 fn parse_versioned_list(
@@ -424,7 +560,7 @@ fn parse_versioned_list(
     encoding: Encoding,
     version: &str,
     value: &str,
-) -> Result<Vec<Vec<u8>>, VerifyError> {
+) -> Result<Vec<Signature>, VerifyError> {
     let mut candidates = Vec::new();
     for (count, entry) in value.split([' ', '\t']).filter(|entry| !entry.is_empty()).enumerate() {
         if count == MAX_SIGNATURES {
@@ -448,7 +584,7 @@ fn parse_key_value<'a>(
     timestamp_key: &str,
     signature_key: &str,
     value: &'a str,
-) -> Result<(&'a str, Vec<Vec<u8>>), VerifyError> {
+) -> Result<(&'a str, Vec<Signature>), VerifyError> {
     let mut timestamp = None;
     let mut candidates = Vec::new();
     let mut entries = 0;

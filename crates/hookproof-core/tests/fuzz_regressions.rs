@@ -14,7 +14,7 @@ mod fuzz_input;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use fuzz_input::{usable_secret, FuzzHeaders, Reader, VerifyPathInput, HEADER_NAMES};
+use fuzz_input::{assert_streamed_agrees, usable_secret, FuzzHeaders, Reader, VerifyPathInput, HEADER_NAMES};
 use hookproof_core::{presets, Signer, Verifier, VerifyError};
 
 /// The header_parsing target's clock.
@@ -130,6 +130,9 @@ fn verify_path_seeds_get_their_exact_outcomes_and_round_trip() {
         let verifier = Verifier::builder(scheme.clone()).secret(secret.clone()).build().unwrap();
         let result = verifier.verify_at(&headers, body, now);
         assert_eq!(code(&result), *expected, "{name}: {result:?}");
+        for chunk in [1, 7, body.len()] {
+            assert_streamed_agrees(&verifier, &headers, body, now, chunk, &result);
+        }
         if let Ok(verified) = &result {
             if !scheme.id_headers().is_empty() {
                 assert_eq!(verified.id(), Some(id.as_str()), "{name}");
@@ -139,6 +142,7 @@ fn verify_path_seeds_get_their_exact_outcomes_and_round_trip() {
         // The round trip the target checks after the seed's own headers.
         let signed = Signer::new(scheme, secret).unwrap().sign_at(body, now, (!id.is_empty()).then_some(&id));
         let own = verifier.verify_at(&signed, body, now);
+        assert_streamed_agrees(&verifier, &signed, body, now, 3, &own);
         if body.len() > verifier.body_limit() {
             assert_eq!(code(&own), TOO_LARGE, "{name}");
             continue;

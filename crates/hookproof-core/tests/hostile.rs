@@ -188,3 +188,55 @@ fn an_empty_signer_id_becomes_a_fresh_one_that_verifies() {
     let verified = verifier(presets::standard_webhooks()).verify_at(&headers, b"{}", now()).unwrap();
     assert_eq!(verified.id().map(str::len), Some(36));
 }
+
+#[test]
+fn signatures_longer_than_any_tag_mismatch_unless_their_encoding_is_broken() {
+    let long = format!("v1,{}", "A".repeat(200)); // valid base64, 150 bytes
+    assert_eq!(code(standard_with("webhook-signature", long.as_bytes())), "signature_mismatch");
+    let broken = format!("v1,{}!", "A".repeat(200));
+    assert_eq!(code(standard_with("webhook-signature", broken.as_bytes())), "malformed_header");
+    // Hex (GitHub): 65 bytes (130 digits) is one byte too long for SHA-512, and far too long for SHA-256.
+    let github = verifier(presets::github());
+    let mut headers = Signer::new(presets::github(), SECRET).unwrap().sign_at(b"{}", now(), None);
+    for (value, expected) in [
+        (format!("sha256={}", "ab".repeat(65)), "signature_mismatch"),
+        (format!("sha256={}", "AB".repeat(64)), "signature_mismatch"),
+        (format!("sha256={}g", "ab".repeat(65)), "malformed_header"),
+        (format!("sha256={}", "a".repeat(131)), "malformed_header"),
+    ] {
+        headers.insert("x-hub-signature-256", value.parse().unwrap());
+        assert_eq!(code(github.verify_at(&headers, b"{}", now())), expected, "{value}");
+    }
+}
+
+#[test]
+fn begin_then_finish_checks_size_headers_and_freshness_again() {
+    let verifier = Verifier::builder(presets::smile()).secret(SECRET).body_limit(8).build().unwrap();
+    let mut headers = Signer::new(presets::smile(), SECRET).unwrap().sign_at(b"{\"a\":1}", now(), None);
+
+    let mut delivery = verifier.begin_at(&headers, now()).unwrap();
+    for chunk in [&b"{\"a\""[..], b"", b":1}"] {
+        delivery.push(chunk).unwrap();
+    }
+    assert_eq!(delivery.len(), 7);
+    let (verified, body) = verifier.finish_at(delivery, now()).unwrap();
+    assert_eq!((verified.timestamp(), &body[..]), (Some(NOW as i64), &b"{\"a\":1}"[..]));
+
+    // Fresh when the headers came, stale when the body had been read.
+    let delivery = verifier.begin_at(&headers, now()).unwrap();
+    let late = now() + Duration::from_secs(301);
+    assert_eq!(verifier.finish_at(delivery, late).unwrap_err().code(), "timestamp_too_old");
+
+    // Tampered body: 401; one byte past the limit: 413 before it is kept.
+    let mut delivery = verifier.begin_at(&headers, now()).unwrap();
+    delivery.push(&b"{\"a\":2}"[..]).unwrap();
+    assert_eq!(verifier.finish_at(delivery, now()).unwrap_err().code(), "signature_mismatch");
+    let mut delivery = verifier.begin_at(&headers, now()).unwrap();
+    assert_eq!(delivery.push(&b"123456789"[..]).unwrap_err().code(), "body_too_large");
+    assert!(delivery.is_empty());
+
+    // A declared length over the limit, then missing headers: refused before any body.
+    headers.insert("content-length", "9".parse().unwrap());
+    assert_eq!(verifier.begin_at(&headers, now()).unwrap_err().code(), "body_too_large");
+    assert_eq!(verifier.begin_at(&http::HeaderMap::new(), now()).unwrap_err().code(), "missing_header");
+}

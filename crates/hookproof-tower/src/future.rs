@@ -8,10 +8,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use futures_util::future::{BoxFuture, CatchUnwind};
 use futures_util::FutureExt as _;
-use hookproof_core::{Admission, BodyCollector, Claim, ReplayProtection, Verified, Verifier, VerifyError};
+use hookproof_core::{Admission, Claim, PendingDelivery, ReplayProtection, Verified, Verifier, VerifyError};
 use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
@@ -88,7 +88,7 @@ pin_project! {
 /// What the verification and the inner call need once the body has ended.
 struct Pending<S> {
     parts: Parts,
-    collector: BodyCollector,
+    delivery: PendingDelivery,
     inner: S,
     verifier: Arc<Verifier>,
     replay: Option<ReplayProtection>,
@@ -109,12 +109,12 @@ where
     pub(crate) fn collecting(
         body: B,
         parts: Parts,
-        collector: BodyCollector,
+        delivery: PendingDelivery,
         inner: S,
         verifier: Arc<Verifier>,
         replay: Option<ReplayProtection>,
     ) -> Self {
-        let pending = Some(Pending { parts, collector, inner, verifier, replay });
+        let pending = Some(Pending { parts, delivery, inner, verifier, replay });
         Self { state: State::Collecting { body, pending } }
     }
 
@@ -138,12 +138,11 @@ where
             let next = match state.as_mut().project() {
                 StateProj::Collecting { body, pending } => {
                     let slot = pending.as_mut().expect(DONE);
-                    match ready!(poll_collect(body, &mut slot.collector, cx)) {
+                    match ready!(poll_collect(body, &mut slot.delivery, cx)) {
                         Ok(()) => {
-                            let Pending { parts, collector, mut inner, verifier, replay } = pending.take().expect(DONE);
-                            let body = collector.finish();
-                            match verifier.verify(&parts.headers, &body) {
-                                Ok(verified) => match replay {
+                            let Pending { parts, delivery, mut inner, verifier, replay } = pending.take().expect(DONE);
+                            match verifier.finish(delivery) {
+                                Ok((verified, body)) => match replay {
                                     None => State::Calling { future: inner.call(request(parts, body, verified)) },
                                     Some(replay) => {
                                         let request = request(parts, body, verified.clone());
@@ -231,11 +230,11 @@ fn admit(replay: ReplayProtection, verified: Verified) -> BoxFuture<'static, Res
     Box::pin(async move { replay.begin(&verified).await })
 }
 
-/// Pushes every data frame into the collector until the body ends, it
+/// Pushes every data frame into the delivery until the body ends, it
 /// fails, or it passes the limit. Trailers are not part of what is signed.
 fn poll_collect<B>(
     mut body: Pin<&mut B>,
-    collector: &mut BodyCollector,
+    delivery: &mut PendingDelivery,
     cx: &mut Context<'_>,
 ) -> Poll<Result<(), VerifyError>>
 where
@@ -245,14 +244,9 @@ where
     loop {
         match ready!(body.as_mut().poll_frame(cx)) {
             Some(Ok(frame)) => {
-                if let Ok(mut data) = frame.into_data() {
-                    while data.has_remaining() {
-                        let chunk = data.chunk();
-                        let len = chunk.len();
-                        if let Err(error) = collector.push(chunk) {
-                            return Poll::Ready(Err(error));
-                        }
-                        data.advance(len);
+                if let Ok(data) = frame.into_data() {
+                    if let Err(error) = delivery.push(data) {
+                        return Poll::Ready(Err(error));
                     }
                 }
             }

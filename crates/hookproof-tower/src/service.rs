@@ -89,13 +89,12 @@ where
         let inner = std::mem::replace(&mut self.inner, clone);
         let (parts, body) = request.into_parts();
         // Refuse before reading anything (declared size, then headers and
-        // freshness, the order `Verifier::verify` checks in); the collector
+        // freshness, the order `Verifier::verify` checks in); the delivery
         // caps the stream too.
-        let collector = self.verifier.body_collector(&parts.headers);
-        match collector {
-            Ok(collector) => {
+        match self.verifier.begin(&parts.headers) {
+            Ok(delivery) => {
                 let (verifier, replay) = (Arc::clone(&self.verifier), self.replay.clone());
-                ResponseFuture::collecting(body, parts, collector, inner, verifier, replay)
+                ResponseFuture::collecting(body, parts, delivery, inner, verifier, replay)
             }
             Err(error) => ResponseFuture::refused(&error),
         }
