@@ -25,11 +25,12 @@ pub(crate) struct Delivery {
     pub(crate) body: Bytes,
 }
 
-/// Reads `payload` under the verifier's limit and verifies it: a declared
+/// Reads `payload` under the verifier's limit and verifies it
+/// ([`Verifier::begin`], then [`Verifier::finish`]): a declared
 /// `Content-Length` over the limit is refused first (413), then the headers
-/// alone ([`Verifier::precheck`]: 400 / stale 401), both before anything is
-/// read; then the body is streamed, stopping as soon as it passes the limit
-/// (413), and the signature is checked over it.
+/// alone (400 / stale 401), both before anything is read; then the body is
+/// streamed, stopping as soon as it passes the limit (413), and the
+/// signature is checked over it.
 pub(crate) async fn read_and_verify(
     request: &HttpRequest,
     mut payload: Payload,

@@ -3,9 +3,9 @@
 //! `hyper-util`, axum's `Router::layer` / `route_layer`, or any other tower
 //! stack).
 //!
-//! [`WebhookLayer`] checks the headers first ([`Verifier::precheck`]: an
+//! [`WebhookLayer`] checks the headers first ([`Verifier::begin`]: an
 //! unsigned, malformed or stale delivery is refused before its body is
-//! read), reads the request body under the verifier's limit while it streams
+//! read, and the parsed headers are kept for the signature check), reads the request body under the verifier's limit while it streams
 //! (a `Content-Length` over the limit is refused before reading anything),
 //! verifies the delivery with a [`Verifier`], and calls the inner
 //! service with a request carrying the same bytes as a
