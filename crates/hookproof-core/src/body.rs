@@ -1,5 +1,7 @@
 //! Reading a body under a limit: the rule every adapter applies, written once.
 
+use std::fmt;
+
 use bytes::{Buf, BufMut as _, Bytes, BytesMut};
 
 use crate::VerifyError;
@@ -30,7 +32,6 @@ const INITIAL_CAPACITY_CAP: usize = 64 * 1024;
 /// assert!(body.push(&b", world"[..]).is_err()); // 12 bytes > 8
 /// # Ok::<(), hookproof_core::VerifyError>(())
 /// ```
-#[derive(Debug)]
 pub struct BodyCollector {
     buffer: Buffer,
     limit: usize,
@@ -38,13 +39,19 @@ pub struct BodyCollector {
     initial_capacity: usize,
 }
 
-#[derive(Debug)]
 enum Buffer {
     Empty,
     /// The first chunk, as received.
     One(Bytes),
     /// Several chunks, copied together.
     Many(BytesMut),
+}
+
+/// Sizes only: a body can be megabytes, and it is the sender's data.
+impl fmt::Debug for BodyCollector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BodyCollector").field("len", &self.len()).field("limit", &self.limit).finish()
+    }
 }
 
 impl BodyCollector {
@@ -147,6 +154,7 @@ mod tests {
         for part in ["ab", "", "cde", "f"] {
             many.push(Bytes::from_static(part.as_bytes())).unwrap();
         }
+        assert_eq!(format!("{many:?}"), "BodyCollector { len: 6, limit: 10 }");
         assert_eq!((many.len(), &many.finish()[..]), (6, &b"abcdef"[..]));
         assert!(BodyCollector::new(None, 0).unwrap().finish().is_empty());
     }
