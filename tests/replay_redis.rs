@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use hookproof::redis::RedisStore;
 use hookproof::replay::{ClaimOutcome, ReplayError, ReplayStore};
-use hookproof::{MemoryStore, ReplayProtection};
+use hookproof::{EventKey, MemoryStore, ReplayProtection};
 use redis_server::RedisServer;
 use support::{body, post, signed, Adapter, Answer, Handler, Reply, Server};
 
@@ -228,8 +228,9 @@ fn the_memory_store_stays_within_its_bound_under_a_million_distinct_ids() {
     let (mut claimed, mut full) = (0usize, 0usize);
     for batch in 0..CLAIMS / BATCH {
         for i in 0..BATCH {
-            let key = format!("standard-webhooks:msg_{batch}_{i}");
-            match poll_once(store.claim(&key, "owner", lease)) {
+            let mut key = [0u8; 32];
+            key[..8].copy_from_slice(&((batch * BATCH + i) as u64).to_be_bytes());
+            match poll_once(store.claim(&EventKey::from_bytes(key), "owner", lease)) {
                 Ok(ClaimOutcome::Claimed) => claimed += 1,
                 Err(ReplayError::Full) => full += 1,
                 other => panic!("claim {batch}/{i}: unexpected {other:?}"),

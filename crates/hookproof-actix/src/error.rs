@@ -12,13 +12,6 @@ use hookproof_core::{VerifyError, JSON_CONTENT_TYPE};
 /// is configured for an extractor.
 pub const MISSING_VERIFIER_CODE: &str = "verifier_not_configured";
 
-/// The `error` code answered (500) when the handler panicked behind a
-/// [`WebhookMiddleware`](crate::WebhookMiddleware) with replay protection.
-/// Not a row of hookproof's behaviour contract: this adapter's addition.
-pub const HANDLER_PANICKED_CODE: &str = "handler_panicked";
-
-const HANDLER_PANICKED_BODY: &str = r#"{"error":"handler_panicked","message":"the handler failed"}"#;
-
 const MISSING_VERIFIER_BODY: &str = concat!(
     r#"{"error":"verifier_not_configured","message":"#,
     r#""no hookproof Verifier is configured for this route (app_data or WebhookMiddleware)"}"#
@@ -34,21 +27,16 @@ const MISSING_VERIFIER_BODY: &str = concat!(
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum WebhookError {
-    /// The delivery was refused (400, 401, 413, 422, ... as in the contract).
+    /// The delivery was refused (400, 401, 413, 422, ... as in the contract),
+    /// or, behind a [`WebhookMiddleware`](crate::WebhookMiddleware) with
+    /// replay protection, its handler panicked (500 `handler_panicked`) or
+    /// timed out (503 `handler_timed_out`).
     Rejected(VerifyError),
     /// An extractor found neither the middleware's result nor a
     /// [`Verifier`](hookproof_core::Verifier) in `app_data`: a server
     /// configuration mistake, answered 500 with code
     /// [`verifier_not_configured`](MISSING_VERIFIER_CODE), never a panic.
     MissingVerifier,
-    /// The handler panicked behind a
-    /// [`WebhookMiddleware`](crate::WebhookMiddleware) with
-    /// [replay protection](crate::WebhookMiddleware::replay): the panic was
-    /// caught, the event's claim released (so the sender's retry is
-    /// processed), and the request answered 500 with code
-    /// [`handler_panicked`](HANDLER_PANICKED_CODE) and the body
-    /// `{"error":"handler_panicked","message":"the handler failed"}`.
-    HandlerPanicked,
 }
 
 impl WebhookError {
@@ -57,7 +45,6 @@ impl WebhookError {
         match self {
             Self::Rejected(error) => error.code(),
             Self::MissingVerifier => MISSING_VERIFIER_CODE,
-            Self::HandlerPanicked => HANDLER_PANICKED_CODE,
         }
     }
 
@@ -65,7 +52,7 @@ impl WebhookError {
     pub fn verify_error(&self) -> Option<&VerifyError> {
         match self {
             Self::Rejected(error) => Some(error),
-            Self::MissingVerifier | Self::HandlerPanicked => None,
+            Self::MissingVerifier => None,
         }
     }
 
@@ -74,7 +61,6 @@ impl WebhookError {
         match self {
             Self::Rejected(error) => error.json_body(),
             Self::MissingVerifier => MISSING_VERIFIER_BODY.to_owned(),
-            Self::HandlerPanicked => HANDLER_PANICKED_BODY.to_owned(),
         }
     }
 }
@@ -90,7 +76,6 @@ impl fmt::Display for WebhookError {
         match self {
             Self::Rejected(error) => fmt::Display::fmt(error, f),
             Self::MissingVerifier => f.write_str("no hookproof Verifier is configured for this route"),
-            Self::HandlerPanicked => f.write_str("the webhook handler panicked"),
         }
     }
 }
@@ -99,7 +84,7 @@ impl StdError for WebhookError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
             Self::Rejected(error) => Some(error),
-            Self::MissingVerifier | Self::HandlerPanicked => None,
+            Self::MissingVerifier => None,
         }
     }
 }
@@ -111,7 +96,7 @@ impl ResponseError for WebhookError {
             Self::Rejected(error) => {
                 StatusCode::from_u16(error.status().as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
-            Self::MissingVerifier | Self::HandlerPanicked => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MissingVerifier => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -135,7 +120,7 @@ mod tests {
             (VerifyError::SignatureMismatch.into(), 401, "signature_mismatch"),
             (VerifyError::BodyTooLarge { limit: 1 }.into(), 413, "body_too_large"),
             (WebhookError::MissingVerifier, 500, MISSING_VERIFIER_CODE),
-            (WebhookError::HandlerPanicked, 500, HANDLER_PANICKED_CODE),
+            (VerifyError::HandlerPanicked.into(), 500, "handler_panicked"),
             (VerifyError::InFlight.into(), 409, "in_flight"),
             (VerifyError::ReplayStoreUnavailable(None).into(), 503, "replay_store_unavailable"),
         ];

@@ -136,7 +136,7 @@ pub mod guard;
 mod headers;
 mod middleware;
 
-pub use error::{WebhookError, HANDLER_PANICKED_CODE, MISSING_VERIFIER_CODE};
+pub use error::{WebhookError, MISSING_VERIFIER_CODE};
 pub use extract::{RawWebhook, Webhook};
 pub use guard::SignatureGuard;
 pub use headers::ActixHeaders;

@@ -1,18 +1,15 @@
 //! [`WebhookMiddleware`]: verify every request of a scope before its handler runs.
 
-use std::future::{ready, Future, Ready};
-use std::panic::AssertUnwindSafe;
+use std::future::{ready, Ready};
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::{Context, Waker};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::{Error, HttpMessage as _, HttpResponse};
 use futures_util::future::LocalBoxFuture;
-use futures_util::FutureExt as _;
-use hookproof_core::replay::{Admission, Claim, ReplayProtection};
+use hookproof_core::replay::{Admission, ReplayProtection};
 use hookproof_core::{Verifier, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 
 use crate::delivery::{read_and_verify, store};
@@ -51,20 +48,20 @@ use crate::WebhookError;
 /// | being processed right now by another request | 409 | `in_flight` |
 /// | replay store unreachable (unless [fail-open](ReplayProtection::fail_open)) | 503 | `replay_store_unavailable` |
 /// | the handler panicked (the claim is released) | 500 | `handler_panicked` |
+/// | the handler passed the [timeout](ReplayProtection::handler_timeout) | 503 | `handler_timed_out` |
 ///
-/// After the handler, the event is marked processed ([`Claim::commit`])
-/// only when the response is 2xx. A non-2xx response, an error from the
-/// wrapped service, a panic, or a request dropped before it was answered
-/// (the client went away) releases the claim ([`Claim::release`]), so the
+/// The claim follows the core's one policy ([`hookproof_core::replay`]):
+/// its lease is renewed while the handler runs; the event is marked
+/// processed only when the response is 2xx; a non-2xx response, an error
+/// from the wrapped service, a panic, a timeout, or a request dropped
+/// before it was answered (the client went away) releases the claim, so the
 /// sender's retry is processed again. A claim whose release cannot finish
 /// expires with its [lease](ReplayProtection::lease).
 ///
-/// `handler_panicked` is this adapter's addition, not a row of hookproof's
-/// behaviour contract; it is the [`WebhookError::HandlerPanicked`] error
-/// returned by the service, which actix-web answers with that status and
-/// body (a panic has consumed the request, so there is no
-/// [`ServiceResponse`] to return). Without replay protection a panic is not
-/// caught and reaches actix-web as before.
+/// A panic or timeout is returned as a [`WebhookError`], which actix-web
+/// answers with that status and body (a panic has consumed the request, so
+/// there is no [`ServiceResponse`] to return). Without replay protection a
+/// panic is not caught and reaches actix-web as before.
 ///
 /// Replay protection needs this middleware: an extractor used alone cannot
 /// see the handler's outcome, so it cannot decide whether to commit. The
@@ -197,27 +194,25 @@ where
                 return Ok(service.call(request).await?.map_into_left_body());
             };
             let claim = match replay.begin(&delivery.verified).await {
-                Ok(Admission::Process(claim)) => Some(ClaimGuard(Some(claim))),
+                Ok(Admission::Process(claim)) => Some(claim),
                 Ok(Admission::Unprotected) => None,
                 Ok(Admission::Duplicate) => return Ok(request.into_response(duplicate()).map_into_right_body()),
                 Err(error) => return Ok(request.error_response(WebhookError::from(error)).map_into_right_body()),
             };
             request.set_payload(Payload::from(delivery.body.clone()));
             store(&mut request.extensions_mut(), delivery);
+            let Some(claim) = claim else {
+                return Ok(service.call(request).await?.map_into_left_body());
+            };
             // `call` itself is inside the guarded future: a panic while
-            // routing or starting the handler is caught too.
-            let outcome = AssertUnwindSafe(async move { service.call(request).await }).catch_unwind().await;
+            // routing or starting the handler is caught too. If this future
+            // is dropped (the client went away), dropping `claim` releases it.
+            let outcome = claim.guard(async move { service.call(request).await }).await;
             let succeeded = matches!(&outcome, Ok(Ok(response)) if response.status().is_success());
-            if let Some(claim) = claim {
-                if succeeded {
-                    claim.commit().await;
-                } else {
-                    claim.release().await;
-                }
-            }
+            claim.settle(succeeded).await;
             match outcome {
                 Ok(result) => Ok(result?.map_into_left_body()),
-                Err(_panic) => Err(WebhookError::HandlerPanicked.into()),
+                Err(error) => Err(WebhookError::from(error).into()),
             }
         })
     }
@@ -226,37 +221,4 @@ where
 /// The 200 answered for an event already processed.
 fn duplicate() -> HttpResponse {
     HttpResponse::Ok().insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE))).body(DUPLICATE_BODY)
-}
-
-/// A claim held while the handler runs. Dropped unsettled (the request's
-/// future was dropped: the client went away), it releases the claim so a
-/// retry is processed rather than answered 409 until the lease ends.
-struct ClaimGuard(Option<Claim>);
-
-impl ClaimGuard {
-    async fn commit(mut self) {
-        if let Some(claim) = self.0.take() {
-            claim.commit().await;
-        }
-    }
-
-    async fn release(mut self) {
-        if let Some(claim) = self.0.take() {
-            claim.release().await;
-        }
-    }
-}
-
-impl Drop for ClaimGuard {
-    fn drop(&mut self) {
-        let Some(claim) = self.0.take() else { return };
-        // A store that answers at once (the memory store) is done here;
-        // otherwise the release finishes on the worker's runtime. While
-        // unwinding nothing is spawned: the claim expires with its lease.
-        let mut release = Box::pin(claim.release());
-        let mut cx = Context::from_waker(Waker::noop());
-        if release.as_mut().poll(&mut cx).is_pending() && !std::thread::panicking() {
-            actix_web::rt::spawn(release);
-        }
-    }
 }

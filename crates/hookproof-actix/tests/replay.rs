@@ -19,9 +19,9 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{test, web, App, HttpResponse, HttpServer, Route};
 use futures_util::future::join_all;
-use hookproof_actix::{RawWebhook, Webhook, WebhookMiddleware, HANDLER_PANICKED_CODE};
+use hookproof_actix::{RawWebhook, Webhook, WebhookMiddleware};
 use hookproof_core::replay::{ClaimOutcome, ReplayError, ReplayStore};
-use hookproof_core::{presets, ReplayProtection, Scheme, Signer, Verifier, DUPLICATE_BODY};
+use hookproof_core::{presets, EventKey, ReplayProtection, Scheme, Signer, Verifier, DUPLICATE_BODY};
 use serde_json::Value;
 
 const STANDARD: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -238,7 +238,7 @@ async fn a_panicking_handler_is_answered_500_and_run_again_on_retry() {
     let delivery = delivery(presets::standard_webhooks(), STANDARD, Some("msg_panic"));
 
     let (status, body) = send(&app, delivery.request("/webhooks/hook")).await;
-    assert_eq!((status, code(&body).as_str()), (500, HANDLER_PANICKED_CODE), "{body}");
+    assert_eq!((status, code(&body).as_str()), (500, "handler_panicked"), "{body}");
     let value: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(value["message"], "the handler failed");
     assert!(!body.contains("blew up"), "the panic message is not sent: {body}");
@@ -319,7 +319,7 @@ fn down() -> ReplayError {
 }
 
 impl ReplayStore for DownStore {
-    fn claim<'s, 'k, 'o, 'f>(&'s self, _: &'k str, _: &'o str, _: Duration) -> StoreFuture<'f, ClaimOutcome>
+    fn claim<'s, 'k, 'o, 'f>(&'s self, _: &'k EventKey, _: &'o str, _: Duration) -> StoreFuture<'f, ClaimOutcome>
     where
         's: 'f,
         'k: 'f,
@@ -329,7 +329,7 @@ impl ReplayStore for DownStore {
         Box::pin(async { Err(down()) })
     }
 
-    fn commit<'s, 'k, 'o, 'f>(&'s self, _: &'k str, _: &'o str, _: Duration) -> StoreFuture<'f, ()>
+    fn renew<'s, 'k, 'o, 'f>(&'s self, _: &'k EventKey, _: &'o str, _: Duration) -> StoreFuture<'f, bool>
     where
         's: 'f,
         'k: 'f,
@@ -339,7 +339,17 @@ impl ReplayStore for DownStore {
         Box::pin(async { Err(down()) })
     }
 
-    fn release<'s, 'k, 'o, 'f>(&'s self, _: &'k str, _: &'o str) -> StoreFuture<'f, ()>
+    fn commit<'s, 'k, 'o, 'f>(&'s self, _: &'k EventKey, _: &'o str, _: Duration) -> StoreFuture<'f, ()>
+    where
+        's: 'f,
+        'k: 'f,
+        'o: 'f,
+        Self: 'f,
+    {
+        Box::pin(async { Err(down()) })
+    }
+
+    fn release<'s, 'k, 'o, 'f>(&'s self, _: &'k EventKey, _: &'o str) -> StoreFuture<'f, ()>
     where
         's: 'f,
         'k: 'f,

@@ -45,9 +45,8 @@ struct ListenArgs {
     /// Preset name (see `hookproof presets`).
     #[arg(long)]
     preset: String,
-    /// A secret; repeat for rotation (any may match).
-    #[arg(long = "secret", required = true)]
-    secrets: Vec<String>,
+    #[command(flatten)]
+    secrets: SecretArgs,
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1")]
     host: std::net::IpAddr,
@@ -80,9 +79,8 @@ struct SignArgs {
     /// Preset name (see `hookproof presets`).
     #[arg(long)]
     preset: String,
-    /// The signing secret.
-    #[arg(long)]
-    secret: String,
+    #[command(flatten)]
+    secret: SecretArgs,
     /// Event id, for schemes that carry one (random when omitted).
     #[arg(long)]
     id: Option<String>,
@@ -98,9 +96,8 @@ struct VerifyArgs {
     /// Preset name (see `hookproof presets`).
     #[arg(long)]
     preset: String,
-    /// A secret; repeat for rotation (any may match).
-    #[arg(long = "secret", required = true)]
-    secrets: Vec<String>,
+    #[command(flatten)]
+    secrets: SecretArgs,
     /// Freshness window in seconds (the preset's when omitted).
     #[arg(long)]
     tolerance: Option<u64>,
@@ -119,13 +116,76 @@ struct SendArgs {
     /// Preset name (see `hookproof presets`).
     #[arg(long)]
     preset: String,
-    /// The signing secret.
-    #[arg(long)]
-    secret: String,
+    #[command(flatten)]
+    secret: SecretArgs,
     /// Where to POST (http:// only).
     url: String,
     /// File holding the body; stdin when omitted.
     file: Option<PathBuf>,
+}
+
+/// Where the secrets come from. `--secret` is visible to every user of the
+/// machine (`ps`), so a file or the environment is offered too.
+#[derive(Args, Debug)]
+struct SecretArgs {
+    /// A secret; repeat for rotation (any may match). Other users can read it
+    /// in `ps`: prefer --secret-file or HOOKPROOF_SECRET.
+    #[arg(long = "secret")]
+    secrets: Vec<String>,
+    /// A file of secrets, one per line (rotation: any may match; signing uses
+    /// the first). Blank lines and lines starting with `#` are skipped.
+    #[arg(long)]
+    secret_file: Option<PathBuf>,
+}
+
+/// The environment variable read when neither --secret nor --secret-file is given.
+const SECRET_ENV: &str = "HOOKPROOF_SECRET";
+
+impl SecretArgs {
+    /// The secrets, in order: --secret, then --secret-file's lines; else
+    /// `HOOKPROOF_SECRET`. None at all is a usage error.
+    fn resolve(&self) -> Result<Vec<String>, Failure> {
+        let mut secrets = self.secrets.clone();
+        if let Some(path) = &self.secret_file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure::usage(format!("error: --secret-file {}: {e}", path.display())))?;
+            let lines = text.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#'));
+            let before = secrets.len();
+            secrets.extend(lines.map(str::to_owned));
+            if secrets.len() == before {
+                return Err(Failure::usage(format!("error: --secret-file {} holds no secret", path.display())));
+            }
+        }
+        if secrets.is_empty() {
+            if let Ok(secret) = std::env::var(SECRET_ENV) {
+                secrets.push(secret);
+            }
+        }
+        if secrets.is_empty() {
+            return Err(Failure::usage(format!(
+                "error: no secret: pass --secret-file PATH, set {SECRET_ENV}, or pass --secret"
+            )));
+        }
+        Ok(secrets)
+    }
+
+    /// The signing secret: the first one.
+    fn first(&self) -> Result<String, Failure> {
+        Ok(self.resolve()?.swap_remove(0))
+    }
+}
+
+/// `url` with any password replaced by `***`, for error messages.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let user = rest[..at].split_once(':').map_or(&rest[..at], |(user, _password)| user);
+            format!("{scheme}://{user}:***@{}", &rest[at + 1..])
+        }
+        None => url.to_owned(),
+    }
 }
 
 /// A failure and the exit code it earns.
@@ -209,7 +269,7 @@ fn print_presets() {
 
 fn sign(args: SignArgs) -> Result<(), Failure> {
     let scheme = preset(&args.preset)?;
-    let signer = Signer::new(scheme, args.secret.as_str()).map_err(|e| Failure::usage(format!("error: {e}")))?;
+    let signer = Signer::new(scheme, args.secret.first()?).map_err(|e| Failure::usage(format!("error: {e}")))?;
     let body = read_body(args.file.as_ref())?;
     let at = args.timestamp.map_or_else(SystemTime::now, unix);
     for (name, value) in &signer.sign_at(&body, at, args.id.as_deref()) {
@@ -235,13 +295,13 @@ fn parse_headers(lines: &[String]) -> Result<http::HeaderMap, Failure> {
 
 fn build_verifier(
     preset_name: &str,
-    secrets: &[String],
+    secrets: &SecretArgs,
     tolerance: Option<u64>,
     max_body: Option<usize>,
 ) -> Result<Verifier, Failure> {
     let mut builder = Verifier::builder(preset(preset_name)?);
-    for secret in secrets {
-        builder = builder.secret(secret.as_str());
+    for secret in secrets.resolve()? {
+        builder = builder.secret(secret);
     }
     if let Some(seconds) = tolerance {
         builder = builder.tolerance(Duration::from_secs(seconds));
@@ -273,7 +333,7 @@ fn verify(args: VerifyArgs) -> Result<(), Failure> {
 
 fn send(args: SendArgs) -> Result<(), Failure> {
     let scheme = preset(&args.preset)?;
-    let signer = Signer::new(scheme, args.secret.as_str()).map_err(|e| Failure::usage(format!("error: {e}")))?;
+    let signer = Signer::new(scheme, args.secret.first()?).map_err(|e| Failure::usage(format!("error: {e}")))?;
     let body = read_body(args.file.as_ref())?;
     let url: http::Uri = args.url.parse().map_err(|_| Failure::usage(format!("error: `{}` is not a URL", args.url)))?;
     let headers = signer.sign(&body);
@@ -301,12 +361,13 @@ fn listen(args: ListenArgs) -> Result<(), Failure> {
         "memory" => ReplayProtection::memory(&verifier),
         url if url.starts_with("redis://") => {
             let store = hookproof::redis::RedisStore::new(url)
-                .map_err(|e| Failure::usage(format!("error: --replay `{url}`: {e}")))?;
+                .map_err(|e| Failure::usage(format!("error: --replay `{}`: {e}", redact_url(url))))?;
             ReplayProtection::new(store, &verifier)
         }
         other => {
             return Err(Failure::usage(format!(
-                "error: --replay must be `memory` or `redis://HOST:PORT`, not `{other}`"
+                "error: --replay must be `memory` or `redis://HOST:PORT`, not `{}`",
+                redact_url(other)
             )))
         }
     };
@@ -320,4 +381,17 @@ fn listen(args: ListenArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::failed(format!("error: cannot listen on {}:{}: {e}", args.host, args.port)))?;
     eprintln!("listening on http://{}{}", server.addr, args.path);
     server.wait().map_err(|e| Failure::failed(format!("error: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn urls_lose_their_password() {
+        assert_eq!(redact_url("redis://alice:hunter2@127.0.0.1:6379/0"), "redis://alice:***@127.0.0.1:6379/0");
+        assert_eq!(redact_url("redis://:hunter2@h"), "redis://:***@h");
+        assert_eq!(redact_url("redis://h:1/0"), "redis://h:1/0");
+        assert_eq!(redact_url("garbage"), "garbage");
+    }
 }

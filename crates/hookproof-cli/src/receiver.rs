@@ -44,11 +44,15 @@ impl Receiver {
     }
 }
 
-/// `{"id": ..., "timestamp": ..., "body": <JSON, or the text when not JSON>}`.
+/// `{"id": ..., "event_key": ..., "timestamp": ..., "body": <JSON, or the text when not JSON>}`.
+/// `id` is the id header as received (unsigned for some providers);
+/// `event_key` is what dedupe uses.
 pub(crate) fn event_line(verified: &Verified, body: &[u8]) -> String {
     let body = serde_json::from_slice::<serde_json::Value>(body)
         .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(body).into_owned()));
-    serde_json::json!({ "id": verified.id(), "timestamp": verified.timestamp(), "body": body }).to_string()
+    let key = verified.event_key().to_hex();
+    serde_json::json!({ "id": verified.id(), "event_key": key, "timestamp": verified.timestamp(), "body": body })
+        .to_string()
 }
 
 async fn run(command: &str, verified: &Verified, body: &Bytes) -> std::io::Result<bool> {
@@ -56,7 +60,10 @@ async fn run(command: &str, verified: &Verified, body: &Bytes) -> std::io::Resul
         .arg("-c")
         .arg(command)
         .env("HOOKPROOF_EVENT_ID", verified.id().unwrap_or_default())
+        .env("HOOKPROOF_EVENT_KEY", verified.event_key().to_hex())
         .env("HOOKPROOF_TIMESTAMP", verified.timestamp().map(|t| t.to_string()).unwrap_or_default())
+        // The handler needs the event, not the receiver's secret.
+        .env_remove(crate::SECRET_ENV)
         .stdin(Stdio::piped())
         // Our stdout carries one JSON line per event; the command's output goes to stderr.
         .stdout(Stdio::from(std::io::stderr().as_fd().try_clone_to_owned()?))

@@ -9,8 +9,15 @@ use std::time::Duration;
 const BIN: &str = env!("CARGO_BIN_EXE_hookproof");
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
+    run_with_env(args, &[], stdin)
+}
+
+/// Like [`run`] with `env` set; `HOOKPROOF_SECRET` is set only when `env` sets it.
+fn run_with_env(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
     let mut child = Command::new(BIN)
         .args(args)
+        .env_remove("HOOKPROOF_SECRET")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -141,9 +148,15 @@ struct Listener {
 
 impl Listener {
     fn start(extra: &[&str]) -> Self {
+        Self::start_with_env(extra, &[])
+    }
+
+    fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(BIN)
             .args(["listen", "--port", "0"])
             .args(extra)
+            .env_remove("HOOKPROOF_SECRET")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -243,4 +256,128 @@ fn demo_passes_every_row() {
     let text = stdout(&output);
     assert!(text.contains("32 deliveries, every answer as the contract says."), "{text}");
     assert_eq!(text.lines().filter(|line| line.ends_with(" yes")).count(), 32);
+}
+
+/// A temporary directory for one test, removed on drop.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("hookproof-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+
+    fn file(&self, name: &str, contents: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).unwrap();
+        path.display().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn secrets_come_from_a_file_or_the_environment() {
+    let dir = TempDir::new("secrets");
+    let body = b"Hello, World!";
+    let args = ["sign", "--preset", "github", "--id", "d-1"];
+    let by_flag = run(&[&args[..], &["--secret", "It's a Secret to Everybody"]].concat(), body);
+    let by_env = run_with_env(&args, &[("HOOKPROOF_SECRET", "It's a Secret to Everybody")], body);
+    let file = dir.file("secrets", "# newest first\nIt's a Secret to Everybody\n\nold-secret\n");
+    let by_file = run(&[&args[..], &["--secret-file", &file]].concat(), body);
+    assert_eq!(by_flag.status.code(), Some(0));
+    assert!(stdout(&by_flag).contains("sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"));
+    assert_eq!(stdout(&by_env), stdout(&by_flag));
+    assert_eq!(stdout(&by_file), stdout(&by_flag), "signing uses the file's first secret");
+
+    // Verifying with the file: either line may match (rotation).
+    let old = run(&["sign", "--preset", "github", "--secret", "old-secret"], body);
+    let headers: Vec<String> = stdout(&old).lines().map(str::to_owned).collect();
+    let mut verify = vec!["verify", "--preset", "github", "--secret-file", &file];
+    for header in &headers {
+        verify.extend(["-H", header]);
+    }
+    let verified = run(&verify, body);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+
+    // No secret anywhere: a usage error that says where to put one.
+    let none = run(&["verify", "--preset", "github"], body);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("--secret-file") && stderr(&none).contains("HOOKPROOF_SECRET"), "{}", stderr(&none));
+    let empty = run(&["verify", "--preset", "github", "--secret-file", &dir.file("empty", "# nothing\n")], body);
+    assert_eq!(empty.status.code(), Some(2));
+    let missing = run(&["verify", "--preset", "github", "--secret-file", "/nonexistent/secrets"], body);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn listen_refuses_an_absurd_tolerance_and_never_echoes_a_url_password() {
+    let tolerance = run(
+        &["listen", "--preset", "stripe", "--secret", "s", "--port", "0", "--tolerance", "18446744073709551615"],
+        b"",
+    );
+    assert_eq!(tolerance.status.code(), Some(2));
+    assert!(stderr(&tolerance).contains("tolerance"), "{}", stderr(&tolerance));
+    for replay in ["redis://alice:hunter2@[::1", "mongodb://alice:hunter2@db.invalid/x"] {
+        let refused = run(&["listen", "--preset", "github", "--secret", "s", "--port", "0", "--replay", replay], b"");
+        assert_eq!(refused.status.code(), Some(2), "{replay}");
+        assert!(!stderr(&refused).contains("hunter2"), "{}", stderr(&refused));
+        assert!(stderr(&refused).contains("alice:***@"), "{}", stderr(&refused));
+    }
+}
+
+/// POSTs `body` with the header lines `headers` to `url` (`http://127.0.0.1:PORT/path`); the status.
+fn post_raw(url: &str, headers: &[String], body: &[u8]) -> u16 {
+    use std::io::Read as _;
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut request =
+        format!("POST {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
+    for header in headers {
+        request.push_str(&format!("{header}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.split(' ').nth(1).and_then(|status| status.parse().ok()).unwrap_or_else(|| panic!("no status: {answer:?}"))
+}
+
+#[test]
+fn a_captured_github_delivery_resent_under_new_ids_runs_exec_once() {
+    let dir = TempDir::new("github-replay");
+    let runs = dir.0.join("runs");
+    // Records each run, and whether the receiver's secret leaked into the handler's environment.
+    let script = format!("echo \"run secret=${{HOOKPROOF_SECRET:-unset}}\" >> {}", runs.display());
+    let listener = Listener::start_with_env(
+        &["--preset", "github", "--exec", &script],
+        &[("HOOKPROOF_SECRET", "It's a Secret to Everybody")],
+    );
+    let body = br#"{"action":"opened","number":1}"#;
+    let signed = run(&["sign", "--preset", "github", "--secret", "It's a Secret to Everybody"], body);
+    let signature = stdout(&signed).lines().find(|line| line.starts_with("x-hub-signature-256")).unwrap().to_owned();
+    let delivery = |id: &str| {
+        vec![signature.clone(), format!("X-GitHub-Delivery: {id}"), "content-type: application/json".to_owned()]
+    };
+
+    assert_eq!(post_raw(&listener.url, &delivery("real-1"), body), 200);
+    for forged in 0..200 {
+        assert_eq!(post_raw(&listener.url, &delivery(&format!("forged-{forged}")), body), 200, "forged-{forged}");
+    }
+    assert_eq!(std::fs::read_to_string(&runs).unwrap(), "run secret=unset\n", "one run, no secret in its environment");
+    // The next real delivery (another event) is processed.
+    let next = br#"{"action":"opened","number":2}"#;
+    let signed = run(&["sign", "--preset", "github", "--secret", "It's a Secret to Everybody"], next);
+    let headers: Vec<String> = stdout(&signed).lines().map(str::to_owned).collect();
+    assert_eq!(post_raw(&listener.url, &headers, next), 200);
+    assert_eq!(std::fs::read_to_string(&runs).unwrap().lines().count(), 2);
 }

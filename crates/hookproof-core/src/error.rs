@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::error::Error as StdError;
+use std::time::Duration;
 
 use http::StatusCode;
 
@@ -24,6 +25,11 @@ use http::StatusCode;
 /// | [`InFlight`](Self::InFlight) | 409 | `in_flight` |
 /// | [`ReplayStoreUnavailable`](Self::ReplayStoreUnavailable) | 503 | `replay_store_unavailable` |
 /// | [`BodyRead`](Self::BodyRead) | 400 | `body_read_failed` |
+/// | [`HandlerPanicked`](Self::HandlerPanicked) | 500 | `handler_panicked` |
+/// | [`HandlerTimedOut`](Self::HandlerTimedOut) | 503 | `handler_timed_out` |
+///
+/// The last two are answered only under replay protection, which runs the
+/// handler inside a [`Claim`](crate::Claim) and so sees it fail.
 ///
 /// Messages never contain a secret, a computed signature or an expected value.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +81,15 @@ pub enum VerifyError {
     /// Not a row of the contract: a transport failure, answered 400.
     #[error("request body could not be read")]
     BodyRead(#[source] Box<dyn StdError + Send + Sync>),
+    /// The handler panicked while processing a claimed event; the claim was
+    /// released so the sender's retry is processed.
+    #[error("the handler failed")]
+    HandlerPanicked,
+    /// The handler ran longer than the configured
+    /// [handler timeout](crate::ReplayProtection::handler_timeout); it was
+    /// stopped and the claim released so the sender retries.
+    #[error("the handler took too long")]
+    HandlerTimedOut,
 }
 
 impl VerifyError {
@@ -91,6 +106,8 @@ impl VerifyError {
             Self::InFlight => "in_flight",
             Self::ReplayStoreUnavailable(_) => "replay_store_unavailable",
             Self::BodyRead(_) => "body_read_failed",
+            Self::HandlerPanicked => "handler_panicked",
+            Self::HandlerTimedOut => "handler_timed_out",
         }
     }
 
@@ -102,7 +119,8 @@ impl VerifyError {
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidPayload(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InFlight => StatusCode::CONFLICT,
-            Self::ReplayStoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ReplayStoreUnavailable(_) | Self::HandlerTimedOut => StatusCode::SERVICE_UNAVAILABLE,
+            Self::HandlerPanicked => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -143,6 +161,16 @@ pub enum ConfigError {
     /// The scheme itself is inconsistent.
     #[error("invalid scheme: {0}")]
     InvalidScheme(&'static str),
+    /// A duration is longer than the setting allows (a tolerance of
+    /// `Duration::MAX`, say), refused here so that no clock arithmetic can
+    /// overflow on a delivery.
+    #[error("{setting} is longer than the {} second maximum", max.as_secs())]
+    DurationTooLong {
+        /// Which setting.
+        setting: &'static str,
+        /// The longest accepted.
+        max: Duration,
+    },
 }
 
 #[cfg(test)]
@@ -161,6 +189,8 @@ mod tests {
             (VerifyError::InvalidPayload(serde_json::from_str::<u8>("x").unwrap_err()), 422, "invalid_payload"),
             (VerifyError::InFlight, 409, "in_flight"),
             (VerifyError::ReplayStoreUnavailable(None), 503, "replay_store_unavailable"),
+            (VerifyError::HandlerPanicked, 500, "handler_panicked"),
+            (VerifyError::HandlerTimedOut, 503, "handler_timed_out"),
         ];
         for (error, status, code) in cases {
             assert_eq!(error.status().as_u16(), status, "{error:?}");

@@ -35,6 +35,7 @@ mod body;
 mod error;
 pub mod events;
 mod headers;
+pub mod identity;
 mod mac;
 pub mod presets;
 pub mod replay;
@@ -46,10 +47,11 @@ mod verify;
 pub use body::{check_content_length, parse_content_length, BodyCollector};
 pub use error::{ConfigError, VerifyError, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 pub use headers::HeaderLookup;
-pub use replay::{Admission, Claim, MemoryStore, ReplayProtection, ReplayStore};
+pub use identity::{EventKey, Identity, IdentitySource};
+pub use replay::{Admission, Claim, Guarded, MemoryStore, ReplayProtection, ReplayStore};
 pub use scheme::{
     Algorithm, Encoding, KeyFormat, Part, Scheme, SchemeBuilder, SignatureFormat, DEFAULT_BODY_LIMIT,
-    DEFAULT_TOLERANCE, MAX_SIGNATURES,
+    DEFAULT_TOLERANCE, MAX_RETRY_WINDOW, MAX_SIGNATURES, MAX_TOLERANCE,
 };
 pub use secret::Secret;
 pub use sign::Signer;

@@ -11,13 +11,31 @@
 //! | [`slack`] | `X-Slack-Signature: v0=<hex>` | `v0:{ts}:{body}` | hex | `X-Slack-Request-Timestamp`, 5 min | 2 MiB |
 //! | [`shopify`] | `X-Shopify-Hmac-Sha256: <b64>` | body | base64 | none | 2 MiB |
 //!
+//! Each preset also says what identifies an event (what replay protection
+//! dedupes on, see [`identity`](crate::identity)) and how long the provider
+//! retries one event:
+//!
+//! | preset | identity | retry window |
+//! |---|---|---|
+//! | [`smake`] | digest of the body | 1 day |
+//! | [`smarter_launch`] | digest of the body | 110 s (3 attempts) |
+//! | [`smile`] | digest of the body (the timestamp left out) | 24 h |
+//! | [`standard_webhooks`] | `webhook-id` (signed) | 28 h (the Svix schedule) |
+//! | [`github`] | digest of the body (`X-GitHub-Delivery` is not signed) | 3 days (redeliveries) |
+//! | [`stripe`] | the body's `/id` (`evt_...`) | 3 days |
+//! | [`slack`] | the body's `/event_id`, else digest of the body | 1 h |
+//! | [`shopify`] | digest of the body (`X-Shopify-Webhook-Id` is not signed) | 4 h |
+//!
 //! All use HMAC-SHA256 except Smake (HMAC-SHA1). Standard Webhooks secrets
 //! are `whsec_` + base64; every other preset uses the secret's bytes as the
 //! key (Stripe's `whsec_...` included).
 
 use std::time::Duration;
 
-use crate::{Algorithm, Encoding, KeyFormat, Part, Scheme, SignatureFormat};
+use crate::{Algorithm, Encoding, Identity, KeyFormat, Part, Scheme, SignatureFormat};
+
+const HOUR: Duration = Duration::from_secs(60 * 60);
+const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// GitHub's documented cap on webhook payloads.
 pub const GITHUB_BODY_LIMIT: usize = 25 * 1024 * 1024;
@@ -64,7 +82,8 @@ pub fn smake() -> Scheme {
             .algorithm(Algorithm::HmacSha1)
             .signature_header("X-Signature")
             .format(SignatureFormat::Prefixed("sha1=".into()))
-            .encoding(Encoding::Hex),
+            .encoding(Encoding::Hex)
+            .retry_window(DAY),
     )
 }
 
@@ -79,7 +98,8 @@ pub fn smarter_launch() -> Scheme {
             .algorithm(Algorithm::HmacSha256)
             .signature_header("X-Signature")
             .format(SignatureFormat::Plain)
-            .encoding(Encoding::Hex),
+            .encoding(Encoding::Hex)
+            .retry_window(Duration::from_secs(110)),
     )
 }
 
@@ -94,7 +114,8 @@ pub fn smile() -> Scheme {
             .format(SignatureFormat::Plain)
             .encoding(Encoding::Base64)
             .timestamp_header("Smile-Timestamp")
-            .tolerance(Duration::from_secs(5 * 60)),
+            .tolerance(Duration::from_secs(5 * 60))
+            .retry_window(DAY),
     )
 }
 
@@ -116,7 +137,8 @@ pub fn standard_webhooks() -> Scheme {
             .timestamp_header("svix-timestamp")
             .id_header("webhook-id")
             .id_header("svix-id")
-            .tolerance(Duration::from_secs(5 * 60)),
+            .tolerance(Duration::from_secs(5 * 60))
+            .retry_window(28 * HOUR),
     )
 }
 
@@ -130,7 +152,8 @@ pub fn github() -> Scheme {
             .format(SignatureFormat::Prefixed("sha256=".into()))
             .encoding(Encoding::Hex)
             .id_header("X-GitHub-Delivery")
-            .body_limit(GITHUB_BODY_LIMIT),
+            .body_limit(GITHUB_BODY_LIMIT)
+            .retry_window(3 * DAY),
     )
 }
 
@@ -145,7 +168,9 @@ pub fn stripe() -> Scheme {
             .signature_header("Stripe-Signature")
             .format(SignatureFormat::KeyValue { timestamp_key: "t".into(), signature_key: "v1".into() })
             .encoding(Encoding::Hex)
-            .tolerance(Duration::from_secs(300)),
+            .tolerance(Duration::from_secs(300))
+            .identity(Identity::json_field("/id"))
+            .retry_window(3 * DAY),
     )
 }
 
@@ -160,7 +185,9 @@ pub fn slack() -> Scheme {
             .format(SignatureFormat::Prefixed("v0=".into()))
             .encoding(Encoding::Hex)
             .timestamp_header("X-Slack-Request-Timestamp")
-            .tolerance(Duration::from_secs(5 * 60)),
+            .tolerance(Duration::from_secs(5 * 60))
+            .identity(Identity::json_field("/event_id"))
+            .retry_window(HOUR),
     )
 }
 
@@ -173,7 +200,8 @@ pub fn shopify() -> Scheme {
             .signature_header("X-Shopify-Hmac-Sha256")
             .format(SignatureFormat::Plain)
             .encoding(Encoding::Base64)
-            .id_header("X-Shopify-Webhook-Id"),
+            .id_header("X-Shopify-Webhook-Id")
+            .retry_window(4 * HOUR),
     )
 }
 

@@ -3,34 +3,63 @@
 //!
 //! A delivery goes through three steps around the handler:
 //!
-//! 1. [`ReplayProtection::begin`] *claims* the event's key for this request
-//!    (with an owner token and a lease, so a crashed worker's claim expires).
-//!    A key already processed is a [`Admission::Duplicate`] (answer 200
+//! 1. [`ReplayProtection::begin`] *claims* the event's
+//!    [key](crate::Verified::event_key) for this request (with an owner
+//!    token and a lease, so a crashed worker's claim expires). A key already
+//!    processed is a [`Admission::Duplicate`] (answer 200
 //!    `{"status":"duplicate"}`, do not run the handler); a key claimed by
 //!    another request right now is [`VerifyError::InFlight`] (409); a store
 //!    that cannot be reached is [`VerifyError::ReplayStoreUnavailable`] (503).
-//! 2. The handler runs.
-//! 3. On a 2xx answer, [`Claim::commit`] marks the key processed for the
-//!    retention period; on anything else (non-2xx, error, panic),
-//!    [`Claim::release`] drops the claim so the sender's retry is processed.
+//! 2. The handler runs under [`Claim::guard`]: a panic is caught
+//!    ([`VerifyError::HandlerPanicked`], 500) and an optional
+//!    [timeout](ReplayProtection::handler_timeout) stops it
+//!    ([`VerifyError::HandlerTimedOut`], 503). Meanwhile the claim's lease
+//!    is renewed, so a handler slower than the lease is not run a second
+//!    time by the sender's retry.
+//! 3. [`Claim::settle`] marks the event processed for the
+//!    [retention](ReplayProtection::retention_period) when the handler
+//!    succeeded (a 2xx), and drops the claim otherwise, so the sender's
+//!    retry is processed. A claim dropped unsettled (the request's future
+//!    was dropped: the client went away) is released too.
 //!
-//! The key is the scheme name plus the event id where the scheme carries one,
-//! otherwise the verified signature ([`Verified::replay_key`]).
+//! Every adapter follows these steps through these types, so the policy
+//! lives here once. The key is a digest of what the sender signed (see
+//! [`identity`](crate::identity)), never a signature or an unsigned id
+//! header, so retries, re-signing and rotation map to one key, and a
+//! captured delivery resent under new ids maps to the same key too.
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::fmt;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use crate::{Verified, Verifier, VerifyError};
+use pin_project_lite::pin_project;
 
-/// How long a claim lasts when its worker neither commits nor releases it.
+use crate::{EventKey, Verified, Verifier, VerifyError};
+
+/// How long a claim lasts when its worker neither settles it nor renews it.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 
-/// How long processed ids are remembered for schemes without a timestamp
-/// (providers retry for up to a day).
+/// Shortest and longest lease accepted; others are clamped.
+pub const LEASE_RANGE: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(24 * 60 * 60));
+
+/// Longest retention and handler timeout accepted (400 days); longer ones
+/// are clamped, so no deadline computed from them can overflow.
+pub const MAX_RETENTION: Duration = Duration::from_secs(400 * 24 * 60 * 60);
+
+/// How long events are remembered for schemes without a timestamp, and the
+/// retry window assumed for schemes that declare none (providers commonly
+/// retry for up to a day).
 pub const DEFAULT_RETENTION_WITHOUT_TIMESTAMP: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Added to twice the tolerance: covers clock skew between receivers and
+/// the time a delivery spends being read and processed.
+pub const RETENTION_MARGIN: Duration = Duration::from_secs(60);
 
 /// Entries a [`MemoryStore`] holds by default.
 pub const DEFAULT_MEMORY_CAPACITY: usize = 100_000;
@@ -65,45 +94,48 @@ impl From<ReplayError> for VerifyError {
     }
 }
 
-/// Where claims and processed ids live: [`MemoryStore`] in one process,
+/// Where claims and processed events live: [`MemoryStore`] in one process,
 /// `hookproof-redis` across machines.
 ///
 /// Implementations must make `claim` atomic (two concurrent claims of one
-/// key: exactly one gets [`ClaimOutcome::Claimed`]) and make `commit` and
-/// `release` act only while `owner` still holds the claim.
+/// key: exactly one gets [`ClaimOutcome::Claimed`]) and make `renew`,
+/// `commit` and `release` act only while `owner` still holds an unexpired
+/// claim. Durations may be anything up to `Duration::MAX`: a store clamps
+/// what it cannot represent, it never panics.
 #[async_trait::async_trait]
 pub trait ReplayStore: Send + Sync + fmt::Debug {
     /// Claims `key` for `owner` for `lease`, unless it is processed or claimed.
-    async fn claim(&self, key: &str, owner: &str, lease: Duration) -> Result<ClaimOutcome, ReplayError>;
+    async fn claim(&self, key: &EventKey, owner: &str, lease: Duration) -> Result<ClaimOutcome, ReplayError>;
+    /// Extends `owner`'s claim on `key` to `lease` from now. `Ok(false)`
+    /// when `owner` no longer holds it (the lease ran out and another
+    /// owner may have claimed it).
+    async fn renew(&self, key: &EventKey, owner: &str, lease: Duration) -> Result<bool, ReplayError>;
     /// Marks `key` processed, remembered for `retention`, if `owner` holds it.
-    async fn commit(&self, key: &str, owner: &str, retention: Duration) -> Result<(), ReplayError>;
+    async fn commit(&self, key: &EventKey, owner: &str, retention: Duration) -> Result<(), ReplayError>;
     /// Drops `owner`'s claim on `key`, so a retry can be processed.
-    async fn release(&self, key: &str, owner: &str) -> Result<(), ReplayError>;
+    async fn release(&self, key: &EventKey, owner: &str) -> Result<(), ReplayError>;
 }
 
 /// Replay protection as the adapters use it: a store plus the lease,
-/// retention and failure policy.
+/// retention, handler timeout and failure policy.
 ///
 /// ```
 /// use hookproof_core::replay::{Admission, ReplayProtection};
 /// use hookproof_core::{presets, Signer, Verifier};
 ///
-/// # futures_lite_block_on(async {
+/// # tokio_test_block_on(async {
 /// let verifier = Verifier::builder(presets::github()).secret("s").build().unwrap();
 /// let replay = ReplayProtection::memory(&verifier);
-/// let headers = Signer::new(presets::github(), "s").unwrap().sign_at(b"{}", std::time::SystemTime::now(), Some("d-1"));
+/// let headers = Signer::new(presets::github(), "s").unwrap().sign(b"{}");
 /// let verified = verifier.verify(&headers, b"{}").unwrap();
 ///
 /// let Admission::Process(claim) = replay.begin(&verified).await.unwrap() else { panic!() };
-/// claim.commit().await; // the handler succeeded
+/// let outcome = claim.guard(async { 200 }).await; // the handler, panics caught
+/// claim.settle(outcome.is_ok_and(|status| status == 200)).await;
 /// assert!(matches!(replay.begin(&verified).await.unwrap(), Admission::Duplicate));
 /// # });
-/// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     // Minimal executor: the memory store never actually waits.
-/// #     let waker = std::task::Waker::noop();
-/// #     let mut cx = std::task::Context::from_waker(&waker);
-/// #     let mut f = std::pin::pin!(f);
-/// #     loop { if let std::task::Poll::Ready(out) = f.as_mut().poll(&mut cx) { return out; } }
+/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
 /// # }
 /// ```
 #[derive(Clone, Debug)]
@@ -112,15 +144,15 @@ pub struct ReplayProtection {
     lease: Duration,
     retention: Duration,
     minimum_retention: Duration,
+    handler_timeout: Option<Duration>,
     fail_open: bool,
 }
 
 /// The outcome of [`ReplayProtection::begin`].
 #[derive(Debug)]
-#[must_use = "a claim must be committed or released"]
+#[must_use = "a claim must be settled (dropping it releases the event)"]
 pub enum Admission {
-    /// Run the handler, then [`Claim::commit`] on success or
-    /// [`Claim::release`] on failure.
+    /// Run the handler under [`Claim::guard`], then [`Claim::settle`].
     Process(Claim),
     /// Already processed: answer 200 [`DUPLICATE_BODY`](crate::DUPLICATE_BODY)
     /// without running the handler.
@@ -130,18 +162,40 @@ pub enum Admission {
     Unprotected,
 }
 
+/// How long a verifier's events must be remembered: long enough that a
+/// delivery is stale before its event is forgotten (twice the tolerance,
+/// since a timestamp may be up to the tolerance ahead, plus
+/// [`RETENTION_MARGIN`]), and at least the provider's
+/// [retry window](crate::Scheme::retry_window) (a day when it declares
+/// none), since a provider's retry is re-signed with a fresh timestamp.
+/// Schemes without a timestamp get at least a day.
+pub fn minimum_retention(verifier: &Verifier) -> Duration {
+    let freshness = match verifier.tolerance() {
+        Some(tolerance) => tolerance.saturating_mul(2).saturating_add(RETENTION_MARGIN),
+        None => DEFAULT_RETENTION_WITHOUT_TIMESTAMP,
+    };
+    let retries = verifier.scheme().retry_window().unwrap_or(DEFAULT_RETENTION_WITHOUT_TIMESTAMP);
+    freshness.max(retries).min(MAX_RETENTION)
+}
+
 impl ReplayProtection {
-    /// Protection backed by `store`, with retention fitted to `verifier`:
-    /// processed ids are remembered for the verifier's tolerance window
-    /// (24 hours for schemes without a timestamp).
+    /// Protection backed by `store`, with retention fitted to `verifier`
+    /// (see [`minimum_retention`]).
     pub fn new(store: impl ReplayStore + 'static, verifier: &Verifier) -> Self {
         Self::from_arc(Arc::new(store), verifier)
     }
 
     /// Like [`new`](Self::new) with a store already shared.
     pub fn from_arc(store: Arc<dyn ReplayStore>, verifier: &Verifier) -> Self {
-        let minimum_retention = verifier.tolerance().unwrap_or(DEFAULT_RETENTION_WITHOUT_TIMESTAMP);
-        Self { store, lease: DEFAULT_LEASE, retention: minimum_retention, minimum_retention, fail_open: false }
+        let minimum_retention = minimum_retention(verifier);
+        Self {
+            store,
+            lease: DEFAULT_LEASE,
+            retention: minimum_retention,
+            minimum_retention,
+            handler_timeout: None,
+            fail_open: false,
+        }
     }
 
     /// Protection in this process's memory ([`MemoryStore`] with the default capacity).
@@ -149,18 +203,29 @@ impl ReplayProtection {
         Self::new(MemoryStore::new(DEFAULT_MEMORY_CAPACITY), verifier)
     }
 
-    /// How long a claim lasts if its worker dies (default 60 s). Set it
-    /// above the slowest handler.
+    /// How long a claim lasts if its worker dies (default 60 s), clamped to
+    /// [`LEASE_RANGE`]. While the handler runs the lease is renewed every
+    /// third of it, so it bounds how long a crashed worker's event waits,
+    /// not how long a handler may take.
     pub fn lease(mut self, lease: Duration) -> Self {
-        self.lease = lease;
+        self.lease = lease.clamp(LEASE_RANGE.0, LEASE_RANGE.1);
         self
     }
 
-    /// How long processed ids are remembered. Never less than the
-    /// verifier's tolerance: a shorter memory would let a captured delivery
-    /// be replayed while it is still fresh.
+    /// How long processed events are remembered. Never less than
+    /// [`minimum_retention`] (a shorter memory would let a captured
+    /// delivery be replayed while it is still fresh, or a provider's retry
+    /// run again), never more than [`MAX_RETENTION`].
     pub fn retention(mut self, retention: Duration) -> Self {
-        self.retention = retention.max(self.minimum_retention);
+        self.retention = retention.clamp(self.minimum_retention, MAX_RETENTION.max(self.minimum_retention));
+        self
+    }
+
+    /// Opt-in: stop a handler that runs longer than `timeout` (at most
+    /// [`MAX_RETENTION`]) and answer 503 `handler_timed_out`; the claim is
+    /// released so the sender retries. Needs a Tokio runtime.
+    pub fn handler_timeout(mut self, timeout: Duration) -> Self {
+        self.handler_timeout = Some(timeout.min(MAX_RETENTION));
         self
     }
 
@@ -176,15 +241,21 @@ impl ReplayProtection {
         self.retention
     }
 
+    /// The configured lease.
+    pub fn lease_period(&self) -> Duration {
+        self.lease
+    }
+
     /// Claims the verified event. Errors are [`VerifyError::InFlight`] (409)
     /// and [`VerifyError::ReplayStoreUnavailable`] (503).
+    ///
+    /// Within a Tokio runtime the returned claim renews its lease in the
+    /// background until it is settled or dropped.
     pub async fn begin(&self, verified: &Verified) -> Result<Admission, VerifyError> {
-        let key = verified.replay_key();
+        let key = verified.event_key();
         let owner = crate::sign::random_token();
         match self.store.claim(&key, &owner, self.lease).await {
-            Ok(ClaimOutcome::Claimed) => {
-                Ok(Admission::Process(Claim { store: Arc::clone(&self.store), key, owner, retention: self.retention }))
-            }
+            Ok(ClaimOutcome::Claimed) => Ok(Admission::Process(Claim::new(self, key, owner))),
             Ok(ClaimOutcome::Processed) => Ok(Admission::Duplicate),
             Ok(ClaimOutcome::InFlight) => Err(VerifyError::InFlight),
             Err(error) if self.fail_open => {
@@ -201,42 +272,173 @@ impl ReplayProtection {
 
 /// This request's claim on an event; see [`ReplayProtection::begin`].
 ///
-/// Dropped without `commit` or `release`, the claim simply expires after its lease.
+/// A guard: run the handler under [`guard`](Self::guard), then
+/// [`settle`](Self::settle) it. Dropped unsettled, it releases the claim
+/// (at once for a store that answers without waiting, otherwise on the
+/// current Tokio runtime), so the sender's retry is processed rather than
+/// answered 409 until the lease ends.
 pub struct Claim {
     store: Arc<dyn ReplayStore>,
-    key: String,
-    owner: String,
+    key: EventKey,
+    owner: Arc<str>,
     retention: Duration,
+    handler_timeout: Option<Duration>,
+    renewal: Option<tokio::task::JoinHandle<()>>,
+    settled: bool,
 }
 
 impl fmt::Debug for Claim {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Claim").field("key", &self.key).finish_non_exhaustive()
+        f.debug_struct("Claim")
+            .field("key", &self.key)
+            .field("renewing", &self.renewal.is_some())
+            .finish_non_exhaustive()
     }
 }
 
 impl Claim {
-    /// The replay key claimed.
-    pub fn key(&self) -> &str {
+    fn new(protection: &ReplayProtection, key: EventKey, owner: String) -> Self {
+        let owner: Arc<str> = owner.into();
+        let renewal = tokio::runtime::Handle::try_current().ok().map(|runtime| {
+            runtime.spawn(renew_while_held(Arc::clone(&protection.store), key, Arc::clone(&owner), protection.lease))
+        });
+        Self {
+            store: Arc::clone(&protection.store),
+            key,
+            owner,
+            retention: protection.retention,
+            handler_timeout: protection.handler_timeout,
+            renewal,
+            settled: false,
+        }
+    }
+
+    /// The event key claimed.
+    pub fn key(&self) -> &EventKey {
         &self.key
     }
 
-    /// The handler succeeded: remember the event as processed. A store
-    /// failure here is logged, not surfaced: the event *was* processed, so
-    /// its 2xx stands (a later duplicate may run again, which loses nothing).
-    pub async fn commit(self) {
-        if let Err(error) = self.store.commit(&self.key, &self.owner, self.retention).await {
-            tracing::warn!(%error, key = %self.key, "could not mark webhook event processed");
-        }
+    /// Runs `handler` for this claim: resolves to its output, or to
+    /// [`VerifyError::HandlerPanicked`] if it panics, or to
+    /// [`VerifyError::HandlerTimedOut`] past the
+    /// [handler timeout](ReplayProtection::handler_timeout).
+    pub fn guard<F: Future>(&self, handler: F) -> Guarded<F> {
+        let deadline =
+            self.handler_timeout.filter(|_| tokio::runtime::Handle::try_current().is_ok()).map(tokio::time::sleep);
+        Guarded { handler, deadline }
     }
 
-    /// The handler failed: drop the claim so the sender's retry is processed.
-    /// A store failure is logged; the lease then expires on its own.
-    pub async fn release(self) {
-        if let Err(error) = self.store.release(&self.key, &self.owner).await {
+    /// Settles the claim: `succeeded` (the handler answered 2xx) marks the
+    /// event processed for the retention period; otherwise the claim is
+    /// dropped so the sender's retry is processed.
+    ///
+    /// A store failure is logged, not surfaced: after a success the event
+    /// *was* processed, so its 2xx stands (a later duplicate may run again,
+    /// which loses nothing); after a failure the lease expires on its own.
+    pub async fn settle(mut self, succeeded: bool) {
+        self.settled = true;
+        if let Some(renewal) = self.renewal.take() {
+            renewal.abort();
+        }
+        if succeeded {
+            if let Err(error) = self.store.commit(&self.key, &self.owner, self.retention).await {
+                tracing::warn!(%error, key = %self.key, "could not mark webhook event processed");
+            }
+        } else if let Err(error) = self.store.release(&self.key, &self.owner).await {
             tracing::warn!(%error, key = %self.key, "could not release webhook claim; it expires with its lease");
         }
     }
+
+    /// [`settle(true)`](Self::settle).
+    pub async fn commit(self) {
+        self.settle(true).await
+    }
+
+    /// [`settle(false)`](Self::settle).
+    pub async fn release(self) {
+        self.settle(false).await
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Some(renewal) = self.renewal.take() {
+            renewal.abort();
+        }
+        if self.settled {
+            return;
+        }
+        let (store, key, owner) = (Arc::clone(&self.store), self.key, Arc::clone(&self.owner));
+        let mut release = Box::pin(async move { store.release(&key, &owner).await });
+        // A store that answers at once (the memory store) is done here;
+        // otherwise the release finishes on the runtime. While unwinding or
+        // outside a runtime nothing is spawned: the claim expires with its lease.
+        let mut cx = Context::from_waker(Waker::noop());
+        if release.as_mut().poll(&mut cx).is_pending() && !std::thread::panicking() {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(release);
+            }
+        }
+    }
+}
+
+/// Renews the claim every third of its lease until aborted (settled or
+/// dropped) or until the claim is found lost.
+async fn renew_while_held(store: Arc<dyn ReplayStore>, key: EventKey, owner: Arc<str>, lease: Duration) {
+    let period = lease / 3;
+    loop {
+        tokio::time::sleep(period).await;
+        match store.renew(&key, &owner, lease).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(key = %key, "webhook claim lost while the handler ran (its lease expired)");
+                return;
+            }
+            Err(error) => tracing::warn!(%error, key = %key, "could not renew webhook claim"),
+        }
+    }
+}
+
+pin_project! {
+    /// The handler run under [`Claim::guard`]: its output, or
+    /// `handler_panicked` / `handler_timed_out`.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Guarded<F> {
+        #[pin]
+        handler: F,
+        #[pin]
+        deadline: Option<tokio::time::Sleep>,
+    }
+}
+
+impl<F> fmt::Debug for Guarded<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Guarded").field("timeout", &self.deadline.is_some()).finish_non_exhaustive()
+    }
+}
+
+impl<F: Future> Future for Guarded<F> {
+    type Output = Result<F::Output, VerifyError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let handler = this.handler;
+        match panic::catch_unwind(AssertUnwindSafe(|| handler.poll(cx))) {
+            Ok(Poll::Ready(output)) => return Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => {}
+            Err(_panic) => return Poll::Ready(Err(VerifyError::HandlerPanicked)),
+        }
+        match this.deadline.as_pin_mut().map(|deadline| deadline.poll(cx)) {
+            Some(Poll::Ready(())) => Poll::Ready(Err(VerifyError::HandlerTimedOut)),
+            _ => Poll::Pending,
+        }
+    }
+}
+
+/// `now + duration`, or the furthest representable point when that
+/// overflows: public store methods take any duration.
+fn deadline_after(now: Instant, duration: Duration) -> Instant {
+    now.checked_add(duration).or_else(|| now.checked_add(MAX_RETENTION)).unwrap_or(now)
 }
 
 /// The embedded replay store: a bounded map in this process's memory.
@@ -252,7 +454,8 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct MemoryEntries {
-    map: HashMap<String, Entry>,
+    // Fixed-size keys: an entry costs the same whatever the headers' sizes.
+    map: HashMap<EventKey, Entry>,
     last_sweep: Option<Instant>,
 }
 
@@ -299,7 +502,13 @@ impl MemoryStore {
         self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn claim_at(&self, key: &str, owner: &str, lease: Duration, now: Instant) -> Result<ClaimOutcome, ReplayError> {
+    fn claim_at(
+        &self,
+        key: &EventKey,
+        owner: &str,
+        lease: Duration,
+        now: Instant,
+    ) -> Result<ClaimOutcome, ReplayError> {
         let mut entries = self.lock();
         if let Some(entry) = entries.map.get(key).filter(|entry| entry.expires > now) {
             return Ok(match entry.state {
@@ -317,8 +526,9 @@ impl MemoryStore {
                 return Err(ReplayError::Full);
             }
         }
-        let entry = Entry { state: EntryState::Claimed { owner: owner.to_owned() }, expires: now + lease };
-        entries.map.insert(key.to_owned(), entry);
+        let entry =
+            Entry { state: EntryState::Claimed { owner: owner.to_owned() }, expires: deadline_after(now, lease) };
+        entries.map.insert(*key, entry);
         Ok(ClaimOutcome::Claimed)
     }
 }
@@ -329,22 +539,34 @@ fn owned_by(entry: &Entry, owner: &str) -> bool {
 
 #[async_trait::async_trait]
 impl ReplayStore for MemoryStore {
-    async fn claim(&self, key: &str, owner: &str, lease: Duration) -> Result<ClaimOutcome, ReplayError> {
+    async fn claim(&self, key: &EventKey, owner: &str, lease: Duration) -> Result<ClaimOutcome, ReplayError> {
         self.claim_at(key, owner, lease, Instant::now())
     }
 
-    async fn commit(&self, key: &str, owner: &str, retention: Duration) -> Result<(), ReplayError> {
+    async fn renew(&self, key: &EventKey, owner: &str, lease: Duration) -> Result<bool, ReplayError> {
+        let now = Instant::now();
+        let mut entries = self.lock();
+        match entries.map.get_mut(key).filter(|entry| owned_by(entry, owner) && entry.expires > now) {
+            Some(entry) => {
+                entry.expires = deadline_after(now, lease);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn commit(&self, key: &EventKey, owner: &str, retention: Duration) -> Result<(), ReplayError> {
         let now = Instant::now();
         let mut entries = self.lock();
         // A claim whose lease ran out belongs to nobody: a late commit must not
         // mark an event processed that another worker may be handling now.
         if let Some(entry) = entries.map.get_mut(key).filter(|entry| owned_by(entry, owner) && entry.expires > now) {
-            *entry = Entry { state: EntryState::Processed, expires: now + retention };
+            *entry = Entry { state: EntryState::Processed, expires: deadline_after(now, retention) };
         }
         Ok(())
     }
 
-    async fn release(&self, key: &str, owner: &str) -> Result<(), ReplayError> {
+    async fn release(&self, key: &EventKey, owner: &str) -> Result<(), ReplayError> {
         let mut entries = self.lock();
         if entries.map.get(key).is_some_and(|entry| owned_by(entry, owner)) {
             entries.map.remove(key);
@@ -358,18 +580,22 @@ mod tests {
     use super::*;
 
     const LEASE: Duration = Duration::from_secs(60);
+    const K: EventKey = EventKey::from_bytes([7; 32]);
+
+    fn key(n: u64) -> EventKey {
+        let mut bytes = [0; 32];
+        bytes[..8].copy_from_slice(&n.to_be_bytes());
+        EventKey::from_bytes(bytes)
+    }
 
     #[test]
     fn claims_are_exclusive_until_released_or_expired() {
         let store = MemoryStore::new(10);
         let t0 = Instant::now();
-        assert_eq!(store.claim_at("k", "a", LEASE, t0).unwrap(), ClaimOutcome::Claimed);
-        assert_eq!(store.claim_at("k", "b", LEASE, t0).unwrap(), ClaimOutcome::InFlight);
+        assert_eq!(store.claim_at(&K, "a", LEASE, t0).unwrap(), ClaimOutcome::Claimed);
+        assert_eq!(store.claim_at(&K, "b", LEASE, t0).unwrap(), ClaimOutcome::InFlight);
         // After the lease a crashed owner's claim is gone.
-        assert_eq!(
-            store.claim_at("k", "b", LEASE, t0 + LEASE + Duration::from_secs(1)).unwrap(),
-            ClaimOutcome::Claimed
-        );
+        assert_eq!(store.claim_at(&K, "b", LEASE, t0 + LEASE + Duration::from_secs(1)).unwrap(), ClaimOutcome::Claimed);
     }
 
     #[test]
@@ -377,15 +603,18 @@ mod tests {
         let store = MemoryStore::new(10);
         let run = |future| futures_executor(future);
         run(Box::pin(async {
-            store.claim("k", "a", Duration::from_millis(1)).await.unwrap();
+            store.claim(&K, "a", Duration::from_millis(1)).await.unwrap();
             std::thread::sleep(Duration::from_millis(5));
             // a's lease ran out: its commit is ignored, b can claim.
-            store.commit("k", "a", LEASE).await.unwrap();
-            assert_eq!(store.claim("k", "b", LEASE).await.unwrap(), ClaimOutcome::Claimed);
-            store.release("k", "a").await.unwrap();
-            assert_eq!(store.claim("k", "c", LEASE).await.unwrap(), ClaimOutcome::InFlight);
-            store.commit("k", "b", LEASE).await.unwrap();
-            assert_eq!(store.claim("k", "c", LEASE).await.unwrap(), ClaimOutcome::Processed);
+            store.commit(&K, "a", LEASE).await.unwrap();
+            assert_eq!(store.claim(&K, "b", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+            store.release(&K, "a").await.unwrap();
+            assert_eq!(store.claim(&K, "c", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+            // Renewal only works for the holder, and keeps the claim alive.
+            assert!(!store.renew(&K, "a", LEASE).await.unwrap());
+            assert!(store.renew(&K, "b", LEASE).await.unwrap());
+            store.commit(&K, "b", LEASE).await.unwrap();
+            assert_eq!(store.claim(&K, "c", LEASE).await.unwrap(), ClaimOutcome::Processed);
         }));
     }
 
@@ -399,13 +628,26 @@ mod tests {
     fn full_store_refuses_rather_than_forgets() {
         let store = MemoryStore::new(2);
         let t0 = Instant::now();
-        store.claim_at("a", "o", LEASE, t0).unwrap();
-        store.claim_at("b", "o", LEASE, t0).unwrap();
-        assert!(matches!(store.claim_at("c", "o", LEASE, t0), Err(ReplayError::Full)));
+        store.claim_at(&key(1), "o", LEASE, t0).unwrap();
+        store.claim_at(&key(2), "o", LEASE, t0).unwrap();
+        assert!(matches!(store.claim_at(&key(3), "o", LEASE, t0), Err(ReplayError::Full)));
         // Once entries expire they make room.
         let later = t0 + LEASE + SWEEP_INTERVAL + Duration::from_secs(1);
-        assert_eq!(store.claim_at("c", "o", LEASE, later).unwrap(), ClaimOutcome::Claimed);
+        assert_eq!(store.claim_at(&key(3), "o", LEASE, later).unwrap(), ClaimOutcome::Claimed);
         assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn durations_up_to_max_never_overflow() {
+        let store = MemoryStore::new(10);
+        let t0 = Instant::now();
+        assert_eq!(store.claim_at(&K, "a", Duration::MAX, t0).unwrap(), ClaimOutcome::Claimed);
+        let run = |future| futures_executor(future);
+        run(Box::pin(async {
+            assert!(store.renew(&K, "a", Duration::MAX).await.unwrap());
+            store.commit(&K, "a", Duration::MAX).await.unwrap();
+            assert_eq!(store.claim(&K, "b", Duration::MAX).await.unwrap(), ClaimOutcome::Processed);
+        }));
     }
 
     #[test]
@@ -418,7 +660,7 @@ mod tests {
         for i in 0..1_000_000u64 {
             // One id per microsecond of simulated time: entries expire and get evicted.
             let now = t0 + Duration::from_micros(i);
-            match store.claim_at(&format!("id-{i}"), "o", lease, now) {
+            match store.claim_at(&key(i), "o", lease, now) {
                 Ok(ClaimOutcome::Claimed) => claimed += 1,
                 Err(ReplayError::Full) => refused += 1,
                 other => panic!("unexpected {other:?}"),

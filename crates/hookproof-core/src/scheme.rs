@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use crate::ConfigError;
+use crate::{ConfigError, Identity};
 
 /// Tolerance applied to schemes that carry a timestamp, unless they say otherwise.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(5 * 60);
@@ -13,6 +13,14 @@ pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Most candidate signatures read from one header; more is `malformed_header`.
 pub const MAX_SIGNATURES: usize = 16;
+
+/// Longest tolerance a scheme or verifier accepts (30 days). A longer window
+/// is a configuration mistake, refused with [`ConfigError::DurationTooLong`]
+/// rather than left to overflow clock arithmetic later.
+pub const MAX_TOLERANCE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Longest retry window a scheme may declare (30 days); see [`MAX_TOLERANCE`].
+pub const MAX_RETRY_WINDOW: Duration = MAX_TOLERANCE;
 
 /// The HMAC hash function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +158,8 @@ pub struct Scheme {
     pub(crate) tolerance: Option<Duration>,
     pub(crate) body_limit: usize,
     pub(crate) compact_json_fallback: bool,
+    pub(crate) identity: Identity,
+    pub(crate) retry_window: Option<Duration>,
 }
 
 impl Scheme {
@@ -170,8 +180,11 @@ impl Scheme {
                 tolerance: None,
                 body_limit: DEFAULT_BODY_LIMIT,
                 compact_json_fallback: false,
+                identity: Identity::ContentDigest,
+                retry_window: None,
             },
             tolerance_set: false,
+            identity_set: false,
         }
     }
 
@@ -245,6 +258,19 @@ impl Scheme {
         self.signed.contains(&Part::Id)
     }
 
+    /// Where an event's identity comes from (what replay protection
+    /// dedupes on); see [`identity`](crate::identity).
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// How long the provider keeps retrying (or redelivering) one event,
+    /// when its documents say; replay protection remembers events at least
+    /// that long.
+    pub fn retry_window(&self) -> Option<Duration> {
+        self.retry_window
+    }
+
     /// Whether the opt-in compact-JSON fallback is on; see
     /// [`with_compact_json_fallback`](Self::with_compact_json_fallback).
     pub fn compact_json_fallback(&self) -> bool {
@@ -259,9 +285,12 @@ impl Scheme {
     }
 
     /// Changes the tolerance. Ignored by schemes without a timestamp.
+    /// Clamped to [`MAX_TOLERANCE`] (a verifier built with a longer one
+    /// through [`VerifierBuilder::tolerance`](crate::VerifierBuilder::tolerance)
+    /// is refused instead).
     pub fn with_tolerance(mut self, tolerance: Duration) -> Self {
         if self.has_timestamp() {
-            self.tolerance = Some(tolerance);
+            self.tolerance = Some(tolerance.min(MAX_TOLERANCE));
         }
         self
     }
@@ -291,6 +320,7 @@ impl Scheme {
 pub struct SchemeBuilder {
     scheme: Scheme,
     tolerance_set: bool,
+    identity_set: bool,
 }
 
 impl SchemeBuilder {
@@ -356,6 +386,23 @@ impl SchemeBuilder {
         self
     }
 
+    /// Where an event's identity comes from. Default: the id header when
+    /// it is signed ([`Identity::SignedIdHeader`]), otherwise
+    /// [`Identity::ContentDigest`]. An unsigned id header cannot be chosen.
+    pub fn identity(mut self, identity: Identity) -> Self {
+        self.scheme.identity = identity;
+        self.identity_set = true;
+        self
+    }
+
+    /// How long the provider retries one event (at most
+    /// [`MAX_RETRY_WINDOW`]); replay protection remembers events at least
+    /// that long.
+    pub fn retry_window(mut self, window: Duration) -> Self {
+        self.scheme.retry_window = Some(window);
+        self
+    }
+
     /// See [`Scheme::with_compact_json_fallback`].
     pub fn compact_json_fallback(mut self, enabled: bool) -> Self {
         self.scheme.compact_json_fallback = enabled;
@@ -387,6 +434,24 @@ impl SchemeBuilder {
             if !scheme.timestamp_headers.is_empty() {
                 return Err(ConfigError::InvalidScheme("a key-value signature header carries the timestamp itself"));
             }
+        }
+        if !self.identity_set && scheme.id_is_signed() {
+            scheme.identity = Identity::SignedIdHeader;
+        }
+        match &scheme.identity {
+            Identity::SignedIdHeader if !scheme.id_is_signed() => {
+                return Err(ConfigError::InvalidScheme("the identity is the id header, but the id is not signed"));
+            }
+            Identity::JsonField(pointer) if !pointer.starts_with('/') => {
+                return Err(ConfigError::InvalidScheme("a JSON field identity is a JSON pointer starting with `/`"));
+            }
+            _ => {}
+        }
+        if scheme.tolerance.is_some_and(|tolerance| tolerance > MAX_TOLERANCE) {
+            return Err(ConfigError::DurationTooLong { setting: "tolerance", max: MAX_TOLERANCE });
+        }
+        if scheme.retry_window.is_some_and(|window| window > MAX_RETRY_WINDOW) {
+            return Err(ConfigError::DurationTooLong { setting: "retry window", max: MAX_RETRY_WINDOW });
         }
         if scheme.has_timestamp() {
             if !self.tolerance_set {
@@ -433,6 +498,26 @@ mod tests {
 
         let bad_name = Scheme::builder("x").signature_header("x sig").build();
         assert_eq!(bad_name, Err(ConfigError::InvalidScheme("invalid header name")));
+
+        let unsigned_id =
+            Scheme::builder("x").signature_header("x-sig").id_header("x-id").identity(Identity::SignedIdHeader);
+        assert!(matches!(unsigned_id.build(), Err(ConfigError::InvalidScheme(_))));
+
+        let huge = Scheme::builder("x").signature_header("x-sig").timestamp_header("x-ts").tolerance(Duration::MAX);
+        assert_eq!(huge.build(), Err(ConfigError::DurationTooLong { setting: "tolerance", max: MAX_TOLERANCE }));
+    }
+
+    #[test]
+    fn the_identity_defaults_to_the_id_only_when_it_is_signed() {
+        let signed = Scheme::builder("x")
+            .signature_header("x-sig")
+            .id_header("x-id")
+            .signed_content([Part::Id, Part::literal("."), Part::Body])
+            .build()
+            .unwrap();
+        assert_eq!(signed.identity(), &Identity::SignedIdHeader);
+        let unsigned = Scheme::builder("x").signature_header("x-sig").id_header("x-id").build().unwrap();
+        assert_eq!(unsigned.identity(), &Identity::ContentDigest);
     }
 
     #[test]

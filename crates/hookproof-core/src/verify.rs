@@ -14,10 +14,11 @@ use serde::de::DeserializeOwned;
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
+use crate::identity::{self, EventKey, IdentitySource};
 use crate::mac::{self, Content, BASE64, MAX_TAG};
 use crate::{
     parse_content_length, BodyCollector, ConfigError, Encoding, HeaderLookup, Scheme, Secret, SignatureFormat,
-    VerifyError, MAX_SIGNATURES,
+    VerifyError, MAX_SIGNATURES, MAX_TOLERANCE,
 };
 
 /// Longest header value read; longer is `malformed_header`. Sixteen base64
@@ -85,7 +86,9 @@ impl VerifierBuilder {
     }
 
     /// Overrides the scheme's freshness window (both directions). Has no
-    /// effect on schemes without a timestamp.
+    /// effect on schemes without a timestamp. Longer than
+    /// [`MAX_TOLERANCE`](crate::MAX_TOLERANCE) is refused by
+    /// [`build`](Self::build).
     pub fn tolerance(mut self, tolerance: Duration) -> Self {
         self.tolerance = Some(tolerance);
         self
@@ -112,6 +115,9 @@ impl VerifierBuilder {
             (Some(_), Some(custom)) => Some(custom),
             (scheme_default, _) => scheme_default,
         };
+        if tolerance.is_some_and(|tolerance| tolerance > MAX_TOLERANCE) {
+            return Err(ConfigError::DurationTooLong { setting: "tolerance", max: MAX_TOLERANCE });
+        }
         Ok(Verifier {
             body_limit: self.body_limit.unwrap_or(self.scheme.body_limit),
             scheme: self.scheme,
@@ -262,15 +268,18 @@ impl Verifier {
                 matched = self.find_match(&signed.candidates, Content { body: &compact, ..content });
             }
         }
-        let Some(index) = matched else {
+        if matched.is_none() {
             tracing::debug!(scheme = %self.scheme.name(), "webhook signature mismatch");
             return Err(VerifyError::SignatureMismatch);
-        };
+        }
+        let (key, identity_source) =
+            identity::event_key(&self.scheme.name, &self.scheme.identity, &self.scheme.signed, content);
         Ok(Verified {
             scheme: self.scheme.name.clone(),
             id_is_signed: self.scheme.id_is_signed(),
             timestamp: signed.timestamp.map(|t| t.value),
-            signature: signed.candidates[index].clone(),
+            key,
+            identity_source,
             id: signed.id,
         })
     }
@@ -299,20 +308,40 @@ impl Verifier {
 
 /// A delivery whose signature (and freshness, where the scheme has a
 /// timestamp) checked out.
+///
+/// Its `Debug` output holds no signature and no secret-derived value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
     scheme: Cow<'static, str>,
     id: Option<String>,
     id_is_signed: bool,
     timestamp: Option<i64>,
-    signature: Signature,
+    key: EventKey,
+    identity_source: IdentitySource,
 }
 
 impl Verified {
-    /// The event id, when the scheme carries one (`webhook-id`,
+    /// The id header's value, when the scheme has one (`webhook-id`,
     /// `X-GitHub-Delivery`, `X-Shopify-Webhook-Id`).
+    ///
+    /// Only trust it when [`id_is_signed`](Self::id_is_signed): GitHub's and
+    /// Shopify's id headers are not signed, so whoever captured a delivery
+    /// can resend it under any id. Good for logs; dedupe uses
+    /// [`event_key`](Self::event_key).
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
+    }
+
+    /// The key this event is deduplicated under: a digest of the scheme and
+    /// of an identity the sender signed, the same for every retry,
+    /// re-signing and rotation of the event; see [`identity`](crate::identity).
+    pub fn event_key(&self) -> EventKey {
+        self.key
+    }
+
+    /// Which of the scheme's identity rules produced [`event_key`](Self::event_key).
+    pub fn identity_source(&self) -> IdentitySource {
+        self.identity_source
     }
 
     /// The delivery's timestamp in unix seconds, when the scheme carries one.
@@ -329,16 +358,6 @@ impl Verified {
     /// [`VerifyError::InvalidPayload`] (422).
     pub fn decode<T: DeserializeOwned>(&self, body: &[u8]) -> Result<T, VerifyError> {
         serde_json::from_slice(body).map_err(VerifyError::InvalidPayload)
-    }
-
-    /// The key under which replay protection remembers this event:
-    /// `scheme:id:<id>` when the scheme carries an event id, otherwise
-    /// `scheme:sig:<hex of the verified signature>`.
-    pub fn replay_key(&self) -> String {
-        match &self.id {
-            Some(id) => format!("{}:id:{}", self.scheme, id),
-            None => format!("{}:sig:{}", self.scheme, hex::encode(self.signature.as_bytes())),
-        }
     }
 
     /// Whether the id is covered by the signature. When it is not (GitHub,
@@ -378,7 +397,7 @@ impl PendingDelivery {
 /// A decoded signature from the headers. Never longer than the longest tag
 /// (SHA-512), so it lives inline: parsing allocates nothing per signature.
 /// One that decodes to more is kept empty, which no tag matches.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 struct Signature {
     bytes: [u8; MAX_TAG],
     len: u8,

@@ -30,15 +30,17 @@
 //!
 //! # How keys are stored
 //!
-//! Each replay key becomes one Redis string, `<prefix><key>` (default prefix
-//! [`DEFAULT_KEY_PREFIX`]):
+//! Each event becomes one Redis string, `<prefix><64 hex digits>` (default
+//! prefix [`DEFAULT_KEY_PREFIX`]): the [`EventKey`] digest, so keys have a
+//! fixed size and hold no id, signature or other secret-derived value:
 //!
 //! - a claim is `claim:<owner>` with the lease as its expiry, written with
 //!   `SET NX PX` inside a Lua script, so two concurrent claims of one key can
 //!   never both succeed, whichever receiver sends them;
 //! - a processed event is `done` with the retention as its expiry, written by
 //!   a script that first checks that the committing owner still holds the claim;
-//! - a release deletes the key only if the releasing owner still holds the claim.
+//! - a renewal (while the handler runs) extends the claim's expiry, and a
+//!   release deletes the key, only if that owner still holds the claim.
 //!
 //! The outcomes are those of [`MemoryStore`](hookproof_core::MemoryStore):
 //! a live claim by anyone is [`ClaimOutcome::InFlight`], a processed key is
@@ -79,6 +81,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hookproof_core::replay::{ClaimOutcome, ReplayError, ReplayStore};
+use hookproof_core::EventKey;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{ConnectionAddr, ConnectionInfo, RedisError, RedisResult, Script};
 
@@ -127,6 +130,14 @@ end
 return 0
 ";
 
+/// Extends `KEYS[1]` to `ARGV[2]` ms if `ARGV[1]` still holds it; 1 if so.
+const RENEW_SCRIPT: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+";
+
 /// Deletes `KEYS[1]` if `ARGV[1]` still holds it.
 const RELEASE_SCRIPT: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -158,6 +169,7 @@ struct Shared {
     connecting: tokio::sync::Mutex<u64>,
     claim: Script,
     commit: Script,
+    renew: Script,
     release: Script,
 }
 
@@ -208,6 +220,7 @@ impl RedisStore {
                 connecting: tokio::sync::Mutex::new(0),
                 claim: Script::new(CLAIM_SCRIPT),
                 commit: Script::new(COMMIT_SCRIPT),
+                renew: Script::new(RENEW_SCRIPT),
                 release: Script::new(RELEASE_SCRIPT),
             }),
             key_prefix: Arc::from(DEFAULT_KEY_PREFIX),
@@ -268,10 +281,10 @@ impl RedisStore {
         .await
     }
 
-    fn key(&self, key: &str) -> String {
-        let mut full = String::with_capacity(self.key_prefix.len() + key.len());
+    fn key(&self, key: &EventKey) -> String {
+        let mut full = String::with_capacity(self.key_prefix.len() + 2 * EventKey::LEN);
         full.push_str(&self.key_prefix);
-        full.push_str(key);
+        full.push_str(&key.to_hex());
         full
     }
 
@@ -340,7 +353,7 @@ fn claim_value(owner: &str) -> String {
 
 #[async_trait::async_trait]
 impl ReplayStore for RedisStore {
-    async fn claim(&self, key: &str, owner: &str, lease: Duration) -> Result<ClaimOutcome, ReplayError> {
+    async fn claim(&self, key: &EventKey, owner: &str, lease: Duration) -> Result<ClaimOutcome, ReplayError> {
         let (key, value, lease) = (self.key(key), claim_value(owner), expiry_ms(lease));
         let outcome = self
             .call(|mut connection, retry| {
@@ -359,7 +372,18 @@ impl ReplayStore for RedisStore {
         }
     }
 
-    async fn commit(&self, key: &str, owner: &str, retention: Duration) -> Result<(), ReplayError> {
+    async fn renew(&self, key: &EventKey, owner: &str, lease: Duration) -> Result<bool, ReplayError> {
+        let (key, value, lease) = (self.key(key), claim_value(owner), expiry_ms(lease));
+        let renewed = self
+            .call(|mut connection, _retry| {
+                let (script, key, value) = (&self.shared.renew, &key, &value);
+                async move { script.key(key).arg(value).arg(lease).invoke_async::<i64>(&mut connection).await }
+            })
+            .await?;
+        Ok(renewed == 1)
+    }
+
+    async fn commit(&self, key: &EventKey, owner: &str, retention: Duration) -> Result<(), ReplayError> {
         let (key, value, retention) = (self.key(key), claim_value(owner), expiry_ms(retention));
         self.call(|mut connection, _retry| {
             let (script, key, value) = (&self.shared.commit, &key, &value);
@@ -368,7 +392,7 @@ impl ReplayStore for RedisStore {
         .await
     }
 
-    async fn release(&self, key: &str, owner: &str) -> Result<(), ReplayError> {
+    async fn release(&self, key: &EventKey, owner: &str) -> Result<(), ReplayError> {
         let (key, value) = (self.key(key), claim_value(owner));
         self.call(|mut connection, _retry| {
             let (script, key, value) = (&self.shared.release, &key, &value);
@@ -474,7 +498,8 @@ mod tests {
     #[test]
     fn keys_carry_the_prefix() {
         let store = RedisStore::new("redis://127.0.0.1").unwrap();
-        assert_eq!(store.key("github:d-1"), "hookproof:replay:github:d-1");
-        assert_eq!(store.key_prefix("x:").key("k"), "x:k");
+        let key = EventKey::from_bytes([0xab; 32]);
+        assert_eq!(store.key(&key), format!("hookproof:replay:{}", "ab".repeat(32)));
+        assert_eq!(store.key_prefix("x:").key(&key), format!("x:{}", "ab".repeat(32)));
     }
 }

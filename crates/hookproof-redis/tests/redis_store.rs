@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use hookproof_core::replay::{Admission, ClaimOutcome, ReplayError, ReplayProtection, ReplayStore};
-use hookproof_core::{presets, MemoryStore, Signer, Verified, Verifier, VerifyError};
+use hookproof_core::{presets, EventKey, MemoryStore, Signer, Verified, Verifier, VerifyError};
 use hookproof_redis::{RedisStore, TimedOut};
 use server::RedisServer;
 
@@ -16,6 +16,13 @@ const RETENTION: Duration = Duration::from_secs(3600);
 /// The call timeout of the outage tests, and how much later than it a failure may come.
 const TIMEOUT: Duration = Duration::from_millis(500);
 const MARGIN: Duration = Duration::from_millis(250);
+
+/// A fixed-size key named for the test's reading.
+fn key(name: &str) -> EventKey {
+    let mut bytes = [0u8; 32];
+    bytes[..name.len().min(32)].copy_from_slice(&name.as_bytes()[..name.len().min(32)]);
+    EventKey::from_bytes(bytes)
+}
 
 async fn store(server: &RedisServer) -> RedisStore {
     let store = RedisStore::connect(&server.url()).await.expect("valid url");
@@ -26,21 +33,21 @@ async fn store(server: &RedisServer) -> RedisStore {
 /// One sequence of claims, commits and releases; returns every claim's outcome.
 async fn scenario(store: &dyn ReplayStore) -> Vec<ClaimOutcome> {
     let mut seen = Vec::new();
-    seen.push(store.claim("k", "a", LEASE).await.unwrap()); // free
-    seen.push(store.claim("k", "b", LEASE).await.unwrap()); // held by a
-    seen.push(store.claim("k", "a", LEASE).await.unwrap()); // held, even by the same owner
-    store.release("k", "b").await.unwrap(); // not b's
-    seen.push(store.claim("k", "c", LEASE).await.unwrap());
-    store.commit("k", "b", RETENTION).await.unwrap(); // not b's
-    seen.push(store.claim("k", "c", LEASE).await.unwrap());
-    store.release("k", "a").await.unwrap(); // a gives up
-    seen.push(store.claim("k", "c", LEASE).await.unwrap());
-    store.commit("k", "c", RETENTION).await.unwrap(); // c succeeds
-    seen.push(store.claim("k", "d", LEASE).await.unwrap());
-    store.release("k", "c").await.unwrap(); // too late: processed stays processed
-    store.commit("k", "d", RETENTION).await.unwrap();
-    seen.push(store.claim("k", "e", LEASE).await.unwrap());
-    seen.push(store.claim("other", "a", LEASE).await.unwrap()); // keys are independent
+    seen.push(store.claim(&key("k"), "a", LEASE).await.unwrap()); // free
+    seen.push(store.claim(&key("k"), "b", LEASE).await.unwrap()); // held by a
+    seen.push(store.claim(&key("k"), "a", LEASE).await.unwrap()); // held, even by the same owner
+    store.release(&key("k"), "b").await.unwrap(); // not b's
+    seen.push(store.claim(&key("k"), "c", LEASE).await.unwrap());
+    store.commit(&key("k"), "b", RETENTION).await.unwrap(); // not b's
+    seen.push(store.claim(&key("k"), "c", LEASE).await.unwrap());
+    store.release(&key("k"), "a").await.unwrap(); // a gives up
+    seen.push(store.claim(&key("k"), "c", LEASE).await.unwrap());
+    store.commit(&key("k"), "c", RETENTION).await.unwrap(); // c succeeds
+    seen.push(store.claim(&key("k"), "d", LEASE).await.unwrap());
+    store.release(&key("k"), "c").await.unwrap(); // too late: processed stays processed
+    store.commit(&key("k"), "d", RETENTION).await.unwrap();
+    seen.push(store.claim(&key("k"), "e", LEASE).await.unwrap());
+    seen.push(store.claim(&key("other"), "a", LEASE).await.unwrap()); // keys are independent
     seen
 }
 
@@ -58,27 +65,27 @@ async fn claim_commit_release_match_the_memory_store() {
 async fn release_by_a_non_owner_does_nothing() {
     let server = RedisServer::start();
     let store = store(&server).await;
-    assert_eq!(store.claim("k", "owner", LEASE).await.unwrap(), ClaimOutcome::Claimed);
-    store.release("k", "intruder").await.unwrap();
-    store.release("missing", "intruder").await.unwrap();
-    assert_eq!(store.claim("k", "intruder", LEASE).await.unwrap(), ClaimOutcome::InFlight);
-    store.release("k", "owner").await.unwrap();
-    assert_eq!(store.claim("k", "next", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(store.claim(&key("k"), "owner", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    store.release(&key("k"), "intruder").await.unwrap();
+    store.release(&key("missing"), "intruder").await.unwrap();
+    assert_eq!(store.claim(&key("k"), "intruder", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+    store.release(&key("k"), "owner").await.unwrap();
+    assert_eq!(store.claim(&key("k"), "next", LEASE).await.unwrap(), ClaimOutcome::Claimed);
 }
 
 #[tokio::test]
 async fn commit_by_a_non_owner_does_nothing() {
     let server = RedisServer::start();
     let store = store(&server).await;
-    assert_eq!(store.claim("k", "owner", LEASE).await.unwrap(), ClaimOutcome::Claimed);
-    store.commit("k", "intruder", RETENTION).await.unwrap();
-    assert_eq!(store.claim("k", "other", LEASE).await.unwrap(), ClaimOutcome::InFlight, "not processed");
+    assert_eq!(store.claim(&key("k"), "owner", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    store.commit(&key("k"), "intruder", RETENTION).await.unwrap();
+    assert_eq!(store.claim(&key("k"), "other", LEASE).await.unwrap(), ClaimOutcome::InFlight, "not processed");
     // Committing a key nobody claimed does not mark it processed either.
-    store.commit("never-claimed", "intruder", RETENTION).await.unwrap();
-    assert_eq!(store.claim("never-claimed", "x", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    store.commit(&key("never-claimed"), "intruder", RETENTION).await.unwrap();
+    assert_eq!(store.claim(&key("never-claimed"), "x", LEASE).await.unwrap(), ClaimOutcome::Claimed);
     // The owner's claim survived: releasing it frees the key.
-    store.release("k", "owner").await.unwrap();
-    assert_eq!(store.claim("k", "other", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    store.release(&key("k"), "owner").await.unwrap();
+    assert_eq!(store.claim(&key("k"), "other", LEASE).await.unwrap(), ClaimOutcome::Claimed);
 }
 
 #[tokio::test]
@@ -86,24 +93,38 @@ async fn a_crashed_owners_claim_expires_with_its_lease() {
     let server = RedisServer::start();
     let store = store(&server).await;
     let lease = Duration::from_millis(200);
-    assert_eq!(store.claim("k", "crashed", lease).await.unwrap(), ClaimOutcome::Claimed);
-    assert_eq!(store.claim("k", "retry", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+    assert_eq!(store.claim(&key("k"), "crashed", lease).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(store.claim(&key("k"), "retry", LEASE).await.unwrap(), ClaimOutcome::InFlight);
     tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(store.claim("k", "retry", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(store.claim(&key("k"), "retry", LEASE).await.unwrap(), ClaimOutcome::Claimed);
     // The late owner's commit no longer counts: the retry holds the key.
-    store.commit("k", "crashed", RETENTION).await.unwrap();
-    assert_eq!(store.claim("k", "third", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+    store.commit(&key("k"), "crashed", RETENTION).await.unwrap();
+    assert_eq!(store.claim(&key("k"), "third", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+}
+
+#[tokio::test]
+async fn only_the_holder_renews_and_a_renewed_claim_outlives_its_first_lease() {
+    let server = RedisServer::start();
+    let store = store(&server).await;
+    let lease = Duration::from_millis(300);
+    assert_eq!(store.claim(&key("k"), "slow", lease).await.unwrap(), ClaimOutcome::Claimed);
+    assert!(!store.renew(&key("k"), "intruder", LEASE).await.unwrap());
+    assert!(store.renew(&key("k"), "slow", LEASE).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    // Past the first lease, the renewed claim still holds.
+    assert_eq!(store.claim(&key("k"), "retry", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+    assert!(!store.renew(&key("missing"), "slow", LEASE).await.unwrap());
 }
 
 #[tokio::test]
 async fn processed_ids_are_forgotten_after_the_retention() {
     let server = RedisServer::start();
     let store = store(&server).await;
-    assert_eq!(store.claim("k", "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
-    store.commit("k", "a", Duration::from_millis(200)).await.unwrap();
-    assert_eq!(store.claim("k", "b", LEASE).await.unwrap(), ClaimOutcome::Processed);
+    assert_eq!(store.claim(&key("k"), "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    store.commit(&key("k"), "a", Duration::from_millis(200)).await.unwrap();
+    assert_eq!(store.claim(&key("k"), "b", LEASE).await.unwrap(), ClaimOutcome::Processed);
     tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(store.claim("k", "b", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(store.claim(&key("k"), "b", LEASE).await.unwrap(), ClaimOutcome::Claimed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -118,7 +139,7 @@ async fn fifty_concurrent_claims_of_one_key_give_exactly_one_owner() {
             let start = Arc::clone(&start);
             tokio::spawn(async move {
                 start.wait().await;
-                store.claim("github:id:d-1", &format!("owner-{i}"), LEASE).await.unwrap()
+                store.claim(&key("github:id:d-1"), &format!("owner-{i}"), LEASE).await.unwrap()
             })
         })
         .collect();
@@ -135,28 +156,29 @@ async fn fifty_concurrent_claims_of_one_key_give_exactly_one_owner() {
 async fn two_receivers_share_one_memory() {
     let server = RedisServer::start();
     let (first, second) = (store(&server).await, store(&server).await);
-    assert_eq!(first.claim("k", "first", LEASE).await.unwrap(), ClaimOutcome::Claimed);
-    assert_eq!(second.claim("k", "second", LEASE).await.unwrap(), ClaimOutcome::InFlight);
-    first.commit("k", "first", RETENTION).await.unwrap();
-    assert_eq!(second.claim("k", "second", LEASE).await.unwrap(), ClaimOutcome::Processed);
+    assert_eq!(first.claim(&key("k"), "first", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(second.claim(&key("k"), "second", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+    first.commit(&key("k"), "first", RETENTION).await.unwrap();
+    assert_eq!(second.claim(&key("k"), "second", LEASE).await.unwrap(), ClaimOutcome::Processed);
 
     // A different prefix is a different memory.
     let elsewhere = store(&server).await.key_prefix("other-app:");
-    assert_eq!(elsewhere.claim("k", "x", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(elsewhere.claim(&key("k"), "x", LEASE).await.unwrap(), ClaimOutcome::Claimed);
     let same = store(&server).await.key_prefix("other-app:");
-    assert_eq!(same.claim("k", "y", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+    assert_eq!(same.claim(&key("k"), "y", LEASE).await.unwrap(), ClaimOutcome::InFlight);
 }
 
-/// Runs claim, commit, release and ping against a store whose Redis is
+/// Runs claim, renew, commit, release and ping against a store whose Redis is
 /// unreachable; each must be `Unavailable` within the timeout plus a margin.
 async fn assert_every_call_unavailable(store: &RedisStore, phase: &str) -> Vec<(&'static str, Duration)> {
     let mut times = Vec::new();
-    for call in ["claim", "commit", "release", "ping"] {
+    for call in ["claim", "renew", "commit", "release", "ping"] {
         let started = Instant::now();
         let result = match call {
-            "claim" => store.claim("k", "o", LEASE).await.map(drop),
-            "commit" => store.commit("k", "o", RETENTION).await,
-            "release" => store.release("k", "o").await,
+            "claim" => store.claim(&key("k"), "o", LEASE).await.map(drop),
+            "renew" => store.renew(&key("k"), "o", LEASE).await.map(drop),
+            "commit" => store.commit(&key("k"), "o", RETENTION).await,
+            "release" => store.release(&key("k"), "o").await,
             _ => store.ping().await,
         };
         let elapsed = started.elapsed();
@@ -172,7 +194,7 @@ async fn assert_every_call_unavailable(store: &RedisStore, phase: &str) -> Vec<(
 async fn a_redis_outage_is_unavailable_then_recovers() {
     let mut server = RedisServer::start();
     let store = store(&server).await.timeout(TIMEOUT);
-    assert_eq!(store.claim("before", "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(store.claim(&key("before"), "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
 
     server.stop();
     assert_every_call_unavailable(&store, "redis stopped").await;
@@ -182,10 +204,10 @@ async fn a_redis_outage_is_unavailable_then_recovers() {
     server.restart();
     // The first call after Redis is back succeeds (the store reconnects).
     let started = Instant::now();
-    assert_eq!(store.claim("after", "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(store.claim(&key("after"), "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
     eprintln!("redis restarted: first claim succeeded in {:?}", started.elapsed());
-    store.commit("after", "a", RETENTION).await.unwrap();
-    assert_eq!(store.claim("after", "b", LEASE).await.unwrap(), ClaimOutcome::Processed);
+    store.commit(&key("after"), "a", RETENTION).await.unwrap();
+    assert_eq!(store.claim(&key("after"), "b", LEASE).await.unwrap(), ClaimOutcome::Processed);
 }
 
 #[tokio::test]
@@ -200,7 +222,7 @@ async fn connecting_while_redis_is_down_neither_hangs_nor_fails_and_recovers() {
 
     let _server = RedisServer::on_port(port);
     let started = Instant::now();
-    assert_eq!(store.claim("k", "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(store.claim(&key("k"), "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
     eprintln!("redis started late: first claim succeeded in {:?}", started.elapsed());
 }
 
@@ -208,11 +230,11 @@ async fn connecting_while_redis_is_down_neither_hangs_nor_fails_and_recovers() {
 async fn a_hung_redis_times_out_then_recovers() {
     let server = RedisServer::start();
     let store = store(&server).await.timeout(TIMEOUT);
-    assert_eq!(store.claim("k", "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(store.claim(&key("k"), "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
 
     server.pause();
     let started = Instant::now();
-    let result = store.claim("k", "b", LEASE).await;
+    let result = store.claim(&key("k"), "b", LEASE).await;
     let elapsed = started.elapsed();
     server.resume();
     eprintln!("redis paused: claim -> {result:?} in {elapsed:?}");
@@ -220,22 +242,23 @@ async fn a_hung_redis_times_out_then_recovers() {
     assert_eq!(source.downcast_ref::<TimedOut>().map(TimedOut::after), Some(TIMEOUT));
     assert!(elapsed >= TIMEOUT && elapsed < TIMEOUT + MARGIN, "took {elapsed:?}");
 
-    assert_eq!(store.claim("k", "b", LEASE).await.unwrap(), ClaimOutcome::InFlight);
-    store.commit("k", "a", RETENTION).await.unwrap();
-    assert_eq!(store.claim("k", "b", LEASE).await.unwrap(), ClaimOutcome::Processed);
+    assert_eq!(store.claim(&key("k"), "b", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+    store.commit(&key("k"), "a", RETENTION).await.unwrap();
+    assert_eq!(store.claim(&key("k"), "b", LEASE).await.unwrap(), ClaimOutcome::Processed);
 }
 
-fn verified(id: &str) -> (Verifier, Verified) {
+/// A verified GitHub delivery; its identity is the body's digest.
+fn verified(body: &[u8]) -> (Verifier, Verified) {
     let verifier = Verifier::builder(presets::github()).secret("s").build().unwrap();
-    let headers = Signer::new(presets::github(), "s").unwrap().sign_at(b"{}", SystemTime::now(), Some(id));
-    let verified = verifier.verify(&headers, b"{}").unwrap();
+    let headers = Signer::new(presets::github(), "s").unwrap().sign_at(body, SystemTime::now(), Some("d-1"));
+    let verified = verifier.verify(&headers, body).unwrap();
     (verifier, verified)
 }
 
 #[tokio::test]
 async fn replay_protection_round_trip() {
     let server = RedisServer::start();
-    let (verifier, delivery) = verified("d-1");
+    let (verifier, delivery) = verified(br#"{"n":1}"#);
     let replay = ReplayProtection::new(store(&server).await, &verifier);
 
     let Admission::Process(claim) = replay.begin(&delivery).await.unwrap() else { panic!("first delivery runs") };
@@ -246,7 +269,7 @@ async fn replay_protection_round_trip() {
     assert!(matches!(replay.begin(&delivery).await.unwrap(), Admission::Duplicate));
 
     // A failed handler releases: the retry is processed.
-    let (_, failing) = verified("d-2");
+    let (_, failing) = verified(br#"{"n":2}"#);
     let Admission::Process(claim) = replay.begin(&failing).await.unwrap() else { panic!("first delivery runs") };
     claim.release().await;
     assert!(matches!(replay.begin(&failing).await.unwrap(), Admission::Process(_)));
@@ -255,7 +278,7 @@ async fn replay_protection_round_trip() {
 #[tokio::test]
 async fn replay_protection_with_redis_down_refuses_unless_fail_open() {
     let mut server = RedisServer::start();
-    let (verifier, delivery) = verified("d-1");
+    let (verifier, delivery) = verified(br#"{"n":1}"#);
     let store = store(&server).await.timeout(TIMEOUT);
     let closed = ReplayProtection::new(store.clone(), &verifier);
     let open = ReplayProtection::new(store, &verifier).fail_open(true);

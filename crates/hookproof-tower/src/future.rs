@@ -9,9 +9,8 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
-use futures_util::future::{BoxFuture, CatchUnwind};
-use futures_util::FutureExt as _;
-use hookproof_core::{Admission, Claim, PendingDelivery, ReplayProtection, Verified, Verifier, VerifyError};
+use futures_util::future::BoxFuture;
+use hookproof_core::{Admission, Claim, Guarded, PendingDelivery, ReplayProtection, Verified, Verifier, VerifyError};
 use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
@@ -19,7 +18,7 @@ use http_body_util::{Either, Full};
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
-use crate::response::{duplicate_response, panic_response};
+use crate::response::duplicate_response;
 use crate::{error_response, BoxError, ResponseBody};
 
 pin_project! {
@@ -66,11 +65,12 @@ pin_project! {
             #[pin]
             future: S::Future,
         },
-        // The inner service is answering for a claimed event: a panic is
-        // caught so the claim can be released.
+        // The inner service is answering for a claimed event, under the
+        // claim's guard (panic caught, optional timeout). Dropping the
+        // future here drops the claim, which releases it.
         Claimed {
             #[pin]
-            future: CatchUnwind<AssertUnwindSafe<S::Future>>,
+            future: Guarded<S::Future>,
             claim: Option<Claim>,
         },
         // Committing or releasing the claim, then answering `then`.
@@ -98,7 +98,7 @@ struct Pending<S> {
 enum Then<S: Service<Request<Full<Bytes>>>> {
     /// The inner service's response or error.
     Inner(Result<S::Response, S::Error>),
-    /// The layer's own answer (the handler panicked).
+    /// The layer's own answer (the handler panicked or timed out).
     Own(Response<Full<Bytes>>),
 }
 
@@ -166,11 +166,11 @@ where
                             // `call` may panic before returning a future; the
                             // claim is released then too.
                             match panic::catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
-                                Ok(future) => State::Claimed {
-                                    future: AssertUnwindSafe(future).catch_unwind(),
-                                    claim: Some(claim),
-                                },
-                                Err(_) => settle(claim.release(), Then::Own(panic_response())),
+                                Ok(future) => State::Claimed { future: claim.guard(future), claim: Some(claim) },
+                                Err(_) => {
+                                    let response = error_response(&VerifyError::HandlerPanicked);
+                                    settle(claim.settle(false), Then::Own(response))
+                                }
                             }
                         }
                         Ok(Admission::Unprotected) => State::Calling { future: inner.call(request) },
@@ -184,15 +184,14 @@ where
                 StateProj::Claimed { future, claim } => {
                     let outcome = ready!(future.poll(cx));
                     let claim = claim.take().expect(DONE);
-                    match outcome {
-                        // Only a 2xx marks the event processed.
-                        Ok(Ok(response)) if response.status().is_success() => {
-                            settle(claim.commit(), Then::Inner(Ok(response)))
-                        }
-                        // Non-2xx or an error: the sender's retry must be processed.
-                        Ok(result) => settle(claim.release(), Then::Inner(result)),
-                        Err(_panic) => settle(claim.release(), Then::Own(panic_response())),
-                    }
+                    // Only a 2xx marks the event processed; anything else
+                    // releases it so the sender's retry is processed.
+                    let succeeded = matches!(&outcome, Ok(Ok(response)) if response.status().is_success());
+                    let then = match outcome {
+                        Ok(result) => Then::Inner(result),
+                        Err(error) => Then::Own(error_response(&error)),
+                    };
+                    settle(claim.settle(succeeded), then)
                 }
                 StateProj::Settling { future, then } => {
                     ready!(future.as_mut().poll(cx));

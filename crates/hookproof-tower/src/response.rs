@@ -40,16 +40,6 @@ pub(crate) fn duplicate_response() -> Response<Full<Bytes>> {
     json_response(StatusCode::OK, Bytes::from_static(DUPLICATE_BODY.as_bytes()))
 }
 
-/// The body answered (500) when the inner service panicked while
-/// processing a claimed event.
-pub(crate) const HANDLER_PANICKED_BODY: &str = r#"{"error":"handler_panicked","message":"the handler failed"}"#;
-
-/// The answer when the inner service panicked on a claimed event (the
-/// claim has been released): 500 `handler_panicked`.
-pub(crate) fn panic_response() -> Response<Full<Bytes>> {
-    json_response(StatusCode::INTERNAL_SERVER_ERROR, Bytes::from_static(HANDLER_PANICKED_BODY.as_bytes()))
-}
-
 fn json_response(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(body));
     *response.status_mut() = status;

@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use hookproof_core::replay::{ClaimOutcome, ReplayError, ReplayStore};
-use hookproof_core::{ReplayProtection, Verified, Verifier};
+use hookproof_core::{EventKey, ReplayProtection, Verified, Verifier};
 use hookproof_tower::WebhookLayer;
 use http::{HeaderMap, Request, Response, StatusCode};
 use http_body_util::Full;
@@ -266,15 +266,19 @@ struct DownStore;
 
 #[async_trait::async_trait]
 impl ReplayStore for DownStore {
-    async fn claim(&self, _: &str, _: &str, _: Duration) -> Result<ClaimOutcome, ReplayError> {
+    async fn claim(&self, _: &EventKey, _: &str, _: Duration) -> Result<ClaimOutcome, ReplayError> {
         Err(ReplayError::Unavailable("connection refused".into()))
     }
 
-    async fn commit(&self, _: &str, _: &str, _: Duration) -> Result<(), ReplayError> {
+    async fn renew(&self, _: &EventKey, _: &str, _: Duration) -> Result<bool, ReplayError> {
         Err(ReplayError::Unavailable("connection refused".into()))
     }
 
-    async fn release(&self, _: &str, _: &str) -> Result<(), ReplayError> {
+    async fn commit(&self, _: &EventKey, _: &str, _: Duration) -> Result<(), ReplayError> {
+        Err(ReplayError::Unavailable("connection refused".into()))
+    }
+
+    async fn release(&self, _: &EventKey, _: &str) -> Result<(), ReplayError> {
         Err(ReplayError::Unavailable("connection refused".into()))
     }
 }
