@@ -638,6 +638,32 @@ mod tests {
     }
 
     #[test]
+    fn retention_outlasts_freshness_both_ways_and_the_retry_window() {
+        use crate::presets;
+        let retention =
+            |scheme| minimum_retention(&Verifier::builder(scheme).secret("whsec_c2VjcmV0").build().unwrap());
+        const HOUR: Duration = Duration::from_secs(3600);
+        assert_eq!(retention(presets::stripe()), 72 * HOUR);
+        assert_eq!(retention(presets::standard_webhooks()), 28 * HOUR);
+        assert_eq!(retention(presets::smarter_launch()), 24 * HOUR, "no timestamp: at least a day");
+        // A custom scheme whose retries end quickly: twice the tolerance plus the margin.
+        let quick = crate::Scheme::builder("quick")
+            .signature_header("x-sig")
+            .timestamp_header("x-ts")
+            .tolerance(Duration::from_secs(48 * 3600))
+            .retry_window(Duration::from_secs(1))
+            .build()
+            .unwrap();
+        assert_eq!(retention(quick), 96 * HOUR + RETENTION_MARGIN);
+        // A shorter retention is raised to the minimum; a longer one is kept, up to the maximum.
+        let verifier = Verifier::builder(presets::stripe()).secret("s").build().unwrap();
+        let memory = ReplayProtection::memory(&verifier);
+        assert_eq!(memory.clone().retention(Duration::from_secs(1)).retention_period(), 72 * HOUR);
+        assert_eq!(memory.clone().retention(Duration::MAX).retention_period(), MAX_RETENTION);
+        assert_eq!(memory.lease(Duration::MAX).lease_period(), LEASE_RANGE.1);
+    }
+
+    #[test]
     fn durations_up_to_max_never_overflow() {
         let store = MemoryStore::new(10);
         let t0 = Instant::now();
