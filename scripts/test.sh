@@ -13,6 +13,14 @@ if ! command -v redis-server >/dev/null 2>&1; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 fi
 
+# The inbox tests start their own PostgreSQL (initdb + pg_ctl in a temp
+# directory, on a free loopback port); the system cluster is not started.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${HOOKPROOF_PG_BIN:-}" ]; then
+  echo "== installing postgresql"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+
 # The interop tests run the official Node and Python libraries, pinned.
 echo "== installing the interop peers (pinned npm and PyPI packages)"
 bash scripts/install-interop.sh

@@ -1,0 +1,704 @@
+//! [`Inbox`]: connect, store with group commit, claim and settle, operate.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Postgres, Row, Transaction};
+use tokio::sync::{mpsc, oneshot, Notify};
+
+use crate::event::{Event, EventRecord, EventSummary, NewDelivery, State, Stats, Stored};
+use crate::redact::redact_url;
+use crate::time::{duration_millis, from_millis, millis, now_millis};
+use crate::{sql, InboxError};
+
+/// How long done rows are kept by default before [`Inbox::purge_done`]
+/// removes them: longer than any provider's retry window (Stripe: 3 days),
+/// so a late retry of a processed event is still a duplicate.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// Connection and batching settings; see [`Inbox::connect_with`].
+#[derive(Debug, Clone)]
+pub struct InboxOptions {
+    store_timeout: Duration,
+    operation_timeout: Duration,
+    max_batch: usize,
+    max_connections: u32,
+}
+
+impl Default for InboxOptions {
+    fn default() -> Self {
+        Self {
+            store_timeout: Duration::from_secs(5),
+            operation_timeout: Duration::from_secs(10),
+            max_batch: 256,
+            max_connections: 10,
+        }
+    }
+}
+
+impl InboxOptions {
+    /// The longest [`Inbox::store`] waits before answering
+    /// [`InboxError::Unavailable`] (default 5 s: providers time out at 10 s).
+    pub fn store_timeout(mut self, timeout: Duration) -> Self {
+        self.store_timeout = timeout;
+        self
+    }
+
+    /// The longest any other call waits for the database (default 10 s).
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = timeout;
+        self
+    }
+
+    /// Most deliveries committed in one transaction (default 256).
+    pub fn max_batch(mut self, deliveries: usize) -> Self {
+        self.max_batch = deliveries.max(1);
+        self
+    }
+
+    /// Size of the connection pool (default 10). A transactional worker
+    /// holds one connection per running handler, plus one for claims and
+    /// renewals, plus one for the commit task.
+    pub fn max_connections(mut self, connections: u32) -> Self {
+        self.max_connections = connections.max(2);
+        self
+    }
+}
+
+#[derive(Clone)]
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same code against whichever pool the inbox has; the SQL and
+/// binds are written once and type-checked for each backend.
+macro_rules! with_pool {
+    ($backend:expr, $pool:ident => $body:expr) => {
+        match $backend {
+            Backend::Sqlite($pool) => $body,
+            Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Begins a transaction that writes. On SQLite it takes the write lock up
+/// front (`BEGIN IMMEDIATE`): a deferred transaction that reads first and
+/// then writes can fail with `SQLITE_BUSY` instead of waiting.
+trait BeginWrite {
+    type Database: sqlx::Database;
+    fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+    fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = Postgres;
+    fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, Postgres>, sqlx::Error>> + Send {
+        self.begin()
+    }
+}
+
+/// Applies the migrations newer than the recorded schema version, inside
+/// `$transaction` (a macro: the same code for both transaction types).
+macro_rules! apply_migrations {
+    ($transaction:ident, $migrations:expr) => {{
+        sqlx::query(sql::SCHEMA_TABLE).execute(&mut *$transaction).await?;
+        let current = sqlx::query(sql::SCHEMA_VERSION).fetch_one(&mut *$transaction).await?.int("version")?;
+        for (version, statements) in $migrations {
+            if *version > current {
+                sqlx::raw_sql(statements).execute(&mut *$transaction).await?;
+                sqlx::query(sql::SCHEMA_RECORD).bind(version).bind(now_millis()).execute(&mut *$transaction).await?;
+            }
+        }
+    }};
+}
+
+/// Reads columns by name from either backend's rows.
+trait Columns {
+    fn int(&self, name: &str) -> Result<i64, sqlx::Error>;
+    fn optional_int(&self, name: &str) -> Result<Option<i64>, sqlx::Error>;
+    fn text(&self, name: &str) -> Result<String, sqlx::Error>;
+    fn optional_text(&self, name: &str) -> Result<Option<String>, sqlx::Error>;
+    fn blob(&self, name: &str) -> Result<Vec<u8>, sqlx::Error>;
+}
+
+macro_rules! impl_columns {
+    ($($row:ty),*) => {$(
+        impl Columns for $row {
+            fn int(&self, name: &str) -> Result<i64, sqlx::Error> { self.try_get(name) }
+            fn optional_int(&self, name: &str) -> Result<Option<i64>, sqlx::Error> { self.try_get(name) }
+            fn text(&self, name: &str) -> Result<String, sqlx::Error> { self.try_get(name) }
+            fn optional_text(&self, name: &str) -> Result<Option<String>, sqlx::Error> { self.try_get(name) }
+            fn blob(&self, name: &str) -> Result<Vec<u8>, sqlx::Error> { self.try_get(name) }
+        }
+    )*};
+}
+
+impl_columns!(SqliteRow, PgRow);
+
+fn decode_error(column: &str, error: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
+    sqlx::Error::ColumnDecode { index: column.to_owned(), source: Box::new(error) }
+}
+
+fn key_column(row: &impl Columns) -> Result<[u8; 32], sqlx::Error> {
+    let mut key = [0u8; 32];
+    hex::decode_to_slice(row.text("event_key")?, &mut key).map_err(|error| decode_error("event_key", error))?;
+    Ok(key)
+}
+
+fn headers_column(row: &impl Columns) -> Result<BTreeMap<String, String>, sqlx::Error> {
+    serde_json::from_str(&row.text("headers")?).map_err(|error| decode_error("headers", error))
+}
+
+fn state_column(row: &impl Columns) -> Result<State, sqlx::Error> {
+    State::from_str(&row.text("state")?).map_err(|error| decode_error("state", error))
+}
+
+fn attempts_column(row: &impl Columns) -> Result<u32, sqlx::Error> {
+    u32::try_from(row.int("attempts")?.max(0)).map_err(|error| decode_error("attempts", error))
+}
+
+fn event_from_row(row: &impl Columns) -> Result<Event, sqlx::Error> {
+    Ok(Event {
+        id: row.int("id")?,
+        key: key_column(row)?,
+        scheme: row.text("scheme")?,
+        provider_id: row.optional_text("provider_id")?,
+        timestamp: row.optional_int("event_timestamp")?,
+        received_at: from_millis(row.int("received_at")?),
+        headers: headers_column(row)?,
+        body: Bytes::from(row.blob("body")?),
+        attempt: attempts_column(row)?,
+        owner: Arc::from(row.text("lease_owner")?),
+    })
+}
+
+fn summary_from_row(row: &impl Columns) -> Result<EventSummary, sqlx::Error> {
+    Ok(EventSummary {
+        id: row.int("id")?,
+        key: row.text("event_key")?,
+        scheme: row.text("scheme")?,
+        provider_id: row.optional_text("provider_id")?,
+        state: state_column(row)?,
+        attempts: attempts_column(row)?,
+        received_at_ms: row.int("received_at")?,
+        next_attempt_at_ms: row.int("next_attempt_at")?,
+        last_error: row.optional_text("last_error")?,
+        processed_at_ms: row.optional_int("processed_at")?,
+    })
+}
+
+fn record_from_row(row: &impl Columns) -> Result<EventRecord, sqlx::Error> {
+    Ok(EventRecord {
+        summary: summary_from_row(row)?,
+        timestamp: row.optional_int("event_timestamp")?,
+        headers: headers_column(row)?,
+        body: Bytes::from(row.blob("body")?),
+        lease_owner: row.optional_text("lease_owner")?,
+        lease_expires_at_ms: row.optional_int("lease_expires_at")?,
+    })
+}
+
+/// What the group commit did so far: deliveries written per transaction is
+/// `deliveries / transactions`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupCommitStats {
+    /// Transactions committed by [`Inbox::store`]'s commit task.
+    pub transactions: u64,
+    /// Deliveries in them (accepted and duplicates).
+    pub deliveries: u64,
+}
+
+#[derive(Debug, Default)]
+struct CommitCounters {
+    transactions: AtomicU64,
+    deliveries: AtomicU64,
+}
+
+/// One delivery waiting for the commit task.
+struct StoreRequest {
+    delivery: NewDelivery,
+    received_at: i64,
+    reply: oneshot::Sender<Result<Stored, InboxError>>,
+}
+
+/// The durable inbox on SQLite or PostgreSQL: stores verified deliveries
+/// (once per event key), hands them to workers with leases, and lets an
+/// operator inspect, retry and purge them.
+///
+/// Cheap to clone (all clones share the pool and the commit task). Create it
+/// inside a Tokio runtime.
+#[derive(Clone)]
+pub struct Inbox {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Backend,
+    requests: mpsc::Sender<StoreRequest>,
+    stored: Arc<Notify>,
+    commits: Arc<CommitCounters>,
+    options: InboxOptions,
+    redacted_url: String,
+}
+
+impl fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inbox")
+            .field("backend", &self.backend_name())
+            .field("url", &self.inner.redacted_url)
+            .field("options", &self.inner.options)
+            .finish()
+    }
+}
+
+impl Inbox {
+    /// Connects with default [`InboxOptions`]; see [`connect_with`](Self::connect_with).
+    pub async fn connect(url: &str) -> Result<Self, InboxError> {
+        Self::connect_with(url, InboxOptions::default()).await
+    }
+
+    /// Connects to `sqlite:PATH` (created if missing; WAL journal,
+    /// `synchronous=FULL` so a commit is fsynced) or `postgres://...`
+    /// (`synchronous_commit=on` whatever the server's default), and creates
+    /// or upgrades the inbox tables.
+    pub async fn connect_with(url: &str, options: InboxOptions) -> Result<Self, InboxError> {
+        let redacted_url = redact_url(url);
+        let invalid = |reason: String| InboxError::InvalidUrl { url: redacted_url.clone(), reason };
+        let backend = if url.starts_with("sqlite:") {
+            let connect_options = SqliteConnectOptions::from_str(url)
+                .map_err(|_| invalid("not a SQLite URL (expected sqlite:PATH)".to_owned()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(options.store_timeout);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.store_timeout)
+                .connect_with(connect_options)
+                .await
+                .map_err(InboxError::from_sqlx)?;
+            Backend::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // The parser's messages never quote the URL, but are kept out
+            // anyway: the reason below is enough to fix a typo.
+            let connect_options = PgConnectOptions::from_str(url)
+                .map_err(|_| invalid("not a PostgreSQL URL (expected postgres://USER@HOST:PORT/DB)".to_owned()))?
+                .application_name("hookproof-inbox")
+                .options([("synchronous_commit", "on")]);
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.store_timeout)
+                .connect_with(connect_options)
+                .await
+                .map_err(InboxError::from_sqlx)?;
+            Backend::Postgres(pool)
+        } else {
+            return Err(invalid("expected sqlite:PATH or postgres://...".to_owned()));
+        };
+        bounded(options.operation_timeout, migrate(&backend)).await.map_err(|error| match error {
+            InboxError::Database(source) => InboxError::Migration(source),
+            other => other,
+        })?;
+
+        let (requests, receiver) = mpsc::channel(options.max_batch.saturating_mul(16));
+        let stored = Arc::new(Notify::new());
+        let commits = Arc::new(CommitCounters::default());
+        tokio::spawn(commit_loop(
+            backend.clone(),
+            receiver,
+            CommitSettings { max_batch: options.max_batch, timeout: options.store_timeout },
+            Arc::clone(&stored),
+            Arc::clone(&commits),
+        ));
+        Ok(Self { inner: Arc::new(Inner { backend, requests, stored, commits, options, redacted_url }) })
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.inner.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The PostgreSQL pool, for handlers that want their own queries.
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.inner.backend {
+            Backend::Postgres(pool) => Some(pool),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
+    /// Closes the pool; later calls fail with [`InboxError::Unavailable`].
+    pub async fn close(&self) {
+        with_pool!(&self.inner.backend, pool => pool.close().await)
+    }
+
+    /// Stores a delivery, durably: when this returns `Ok`, the row is
+    /// committed and fsynced, and the 2xx may be sent.
+    ///
+    /// Concurrent calls are grouped into one transaction by a background
+    /// task (one fsync for the group). A key already stored, in any state,
+    /// is [`Stored::Duplicate`] and writes nothing. A database that cannot
+    /// be reached is [`InboxError::Unavailable`] within the store timeout;
+    /// the delivery may still have been committed, in which case the
+    /// provider's retry is answered as a duplicate.
+    pub async fn store(&self, delivery: NewDelivery) -> Result<Stored, InboxError> {
+        let timeout = self.inner.options.store_timeout;
+        let (reply, answer) = oneshot::channel();
+        let request = StoreRequest { delivery, received_at: now_millis(), reply };
+        let round_trip = async {
+            self.inner.requests.send(request).await.map_err(|_| InboxError::closed())?;
+            answer.await.map_err(|_| InboxError::closed())?
+        };
+        tokio::time::timeout(timeout, round_trip).await.unwrap_or_else(|_| Err(InboxError::timed_out(timeout)))
+    }
+
+    /// Claims up to `limit` events that are due (pending and past their
+    /// next attempt time, or processing with an expired lease) for `owner`
+    /// for `lease`, counting an attempt for each. The caller then
+    /// [`complete`](Self::complete)s, [`fail`](Self::fail)s,
+    /// [`mark_dead`](Self::mark_dead)s or [`release`](Self::release)s each,
+    /// and [`renew`](Self::renew)s the lease while it works.
+    ///
+    /// PostgreSQL skips rows other workers are claiming (`FOR UPDATE SKIP
+    /// LOCKED`); SQLite claims in one statement under the write lock.
+    pub async fn claim_due(&self, owner: &str, lease: Duration, limit: usize) -> Result<Vec<Event>, InboxError> {
+        let now = now_millis();
+        let expires = now.saturating_add(duration_millis(lease));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = async {
+            let mut events = match &self.inner.backend {
+                Backend::Sqlite(pool) => {
+                    let mut transaction = pool.begin_write().await?;
+                    let rows = sqlx::query(sql::CLAIM_SQLITE)
+                        .bind(owner)
+                        .bind(expires)
+                        .bind(now)
+                        .bind(limit)
+                        .fetch_all(&mut *transaction)
+                        .await?;
+                    transaction.commit().await?;
+                    rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?
+                }
+                Backend::Postgres(pool) => {
+                    let rows = sqlx::query(sql::CLAIM_POSTGRES)
+                        .bind(owner)
+                        .bind(expires)
+                        .bind(now)
+                        .bind(limit)
+                        .fetch_all(pool)
+                        .await?;
+                    rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?
+                }
+            };
+            events.sort_by_key(Event::id);
+            Ok(events)
+        };
+        self.bounded(rows).await
+    }
+
+    /// Extends the lease on a claimed event to `lease` from now.
+    pub async fn renew(&self, event: &Event, lease: Duration) -> Result<(), InboxError> {
+        let expires = now_millis().saturating_add(duration_millis(lease));
+        self.settle(sql::RENEW, event, expires, None).await
+    }
+
+    /// Marks a claimed event done.
+    pub async fn complete(&self, event: &Event) -> Result<(), InboxError> {
+        self.settle(sql::COMPLETE, event, now_millis(), None).await
+    }
+
+    /// Records a failed attempt and schedules the next one at `next_attempt_at`.
+    pub async fn fail(&self, event: &Event, error: &str, next_attempt_at: SystemTime) -> Result<(), InboxError> {
+        self.settle(sql::FAIL, event, millis(next_attempt_at), Some(error)).await
+    }
+
+    /// Records a failed attempt and gives up: the event is dead until an
+    /// operator [`retry`](Self::retry)s it.
+    pub async fn mark_dead(&self, event: &Event, error: &str) -> Result<(), InboxError> {
+        self.settle(sql::MARK_DEAD, event, now_millis(), Some(error)).await
+    }
+
+    /// Gives a claimed event back without counting the attempt (shutdown).
+    pub async fn release(&self, event: &Event) -> Result<(), InboxError> {
+        self.settle(sql::RELEASE, event, now_millis(), None).await
+    }
+
+    async fn settle(&self, statement: &str, event: &Event, time: i64, error: Option<&str>) -> Result<(), InboxError> {
+        let affected = self
+            .bounded(async {
+                with_pool!(&self.inner.backend, pool => sqlx::query(statement)
+                    .bind(time)
+                    .bind(event.id)
+                    .bind(&*event.owner)
+                    .bind(i64::from(event.attempt))
+                    .bind(error)
+                    .execute(pool)
+                    .await
+                    .map(|done| done.rows_affected()))
+            })
+            .await?;
+        if affected == 1 {
+            Ok(())
+        } else {
+            Err(InboxError::LeaseLost { id: event.id })
+        }
+    }
+
+    /// Marks a claimed event done inside `transaction`, so that the
+    /// handler's own writes in it commit with the mark or not at all.
+    /// Returns [`InboxError::LeaseLost`] (and the caller must roll back)
+    /// when the claim is no longer this worker's.
+    pub async fn complete_in(
+        &self,
+        transaction: &mut Transaction<'_, Postgres>,
+        event: &Event,
+    ) -> Result<(), InboxError> {
+        let affected = sqlx::query(sql::COMPLETE)
+            .bind(now_millis())
+            .bind(event.id)
+            .bind(&*event.owner)
+            .bind(i64::from(event.attempt))
+            .execute(&mut **transaction)
+            .await
+            .map_err(InboxError::from_sqlx)?
+            .rows_affected();
+        if affected == 1 {
+            Ok(())
+        } else {
+            Err(InboxError::LeaseLost { id: event.id })
+        }
+    }
+
+    /// How many events are in each state.
+    pub async fn stats(&self) -> Result<Stats, InboxError> {
+        self.bounded(async {
+            let mut stats = Stats::default();
+            with_pool!(&self.inner.backend, pool => {
+                for row in sqlx::query(sql::STATS).fetch_all(pool).await? {
+                    let count = u64::try_from(row.int("count")?).unwrap_or(0);
+                    *stats.slot(state_column(&row)?) = count;
+                }
+            });
+            Ok(stats)
+        })
+        .await
+    }
+
+    /// The newest `limit` events, all or in one state, without bodies.
+    pub async fn list(&self, state: Option<State>, limit: usize) -> Result<Vec<EventSummary>, InboxError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.bounded(async {
+            with_pool!(&self.inner.backend, pool => {
+                let rows = match state {
+                    Some(state) => sqlx::query(sql::LIST_STATE).bind(limit).bind(state.as_str()).fetch_all(pool).await?,
+                    None => sqlx::query(sql::LIST).bind(limit).fetch_all(pool).await?,
+                };
+                rows.iter().map(summary_from_row).collect()
+            })
+        })
+        .await
+    }
+
+    /// One event with its headers and body.
+    pub async fn get(&self, id: i64) -> Result<Option<EventRecord>, InboxError> {
+        self.bounded(async {
+            with_pool!(&self.inner.backend, pool => {
+                sqlx::query(sql::GET).bind(id).fetch_optional(pool).await?.as_ref().map(record_from_row).transpose()
+            })
+        })
+        .await
+    }
+
+    /// Puts dead or done events back to pending with their attempts reset,
+    /// due now. Returns how many were changed (others are pending,
+    /// processing or missing, and left alone).
+    pub async fn retry(&self, ids: &[i64]) -> Result<u64, InboxError> {
+        let now = now_millis();
+        let changed = self
+            .bounded(async {
+                with_pool!(&self.inner.backend, pool => {
+                    let mut transaction = pool.begin_write().await?;
+                    let mut changed = 0;
+                    for id in ids {
+                        changed += sqlx::query(sql::RETRY).bind(now).bind(id).execute(&mut *transaction).await?.rows_affected();
+                    }
+                    transaction.commit().await?;
+                    Ok::<_, sqlx::Error>(changed)
+                })
+            })
+            .await?;
+        if changed > 0 {
+            self.inner.stored.notify_waiters();
+        }
+        Ok(changed)
+    }
+
+    /// Deletes events in `state` that became done or dead (or, for pending
+    /// and processing, were received) more than `older_than` ago. Returns
+    /// how many were deleted. A purged event's key is forgotten: a later
+    /// delivery of it is accepted again.
+    pub async fn purge(&self, state: State, older_than: Duration) -> Result<u64, InboxError> {
+        let cutoff = now_millis().saturating_sub(duration_millis(older_than));
+        self.bounded(async {
+            with_pool!(&self.inner.backend, pool => sqlx::query(sql::PURGE)
+                .bind(state.as_str())
+                .bind(cutoff)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected()))
+        })
+        .await
+    }
+
+    /// Retention: deletes done events older than `retention`
+    /// ([`DEFAULT_RETENTION`] is 7 days). Dead events stay until an operator acts.
+    pub async fn purge_done(&self, retention: Duration) -> Result<u64, InboxError> {
+        self.purge(State::Done, retention).await
+    }
+
+    /// How many transactions the group commit used for how many deliveries.
+    pub fn group_commit_stats(&self) -> GroupCommitStats {
+        GroupCommitStats {
+            transactions: self.inner.commits.transactions.load(Ordering::Relaxed),
+            deliveries: self.inner.commits.deliveries.load(Ordering::Relaxed),
+        }
+    }
+
+    pub(crate) fn stored_notify(&self) -> &Notify {
+        &self.inner.stored
+    }
+
+    async fn bounded<T>(&self, operation: impl Future<Output = Result<T, sqlx::Error>>) -> Result<T, InboxError> {
+        bounded(self.inner.options.operation_timeout, operation).await
+    }
+}
+
+async fn bounded<T>(limit: Duration, operation: impl Future<Output = Result<T, sqlx::Error>>) -> Result<T, InboxError> {
+    match tokio::time::timeout(limit, operation).await {
+        Ok(result) => result.map_err(InboxError::from_sqlx),
+        Err(_) => Err(InboxError::timed_out(limit)),
+    }
+}
+
+/// Creates or upgrades the tables, once even with many processes starting together.
+async fn migrate(backend: &Backend) -> Result<(), sqlx::Error> {
+    match backend {
+        Backend::Sqlite(pool) => {
+            let mut transaction = pool.begin_write().await?;
+            apply_migrations!(transaction, sql::SQLITE_MIGRATIONS);
+            transaction.commit().await
+        }
+        Backend::Postgres(pool) => {
+            let mut transaction = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(sql::POSTGRES_MIGRATION_LOCK)
+                .execute(&mut *transaction)
+                .await?;
+            apply_migrations!(transaction, sql::POSTGRES_MIGRATIONS);
+            transaction.commit().await
+        }
+    }
+}
+
+struct CommitSettings {
+    max_batch: usize,
+    timeout: Duration,
+}
+
+/// Group commit: takes whatever deliveries are queued (up to `max_batch`),
+/// inserts them in one transaction, then answers each.
+async fn commit_loop(
+    backend: Backend,
+    mut requests: mpsc::Receiver<StoreRequest>,
+    CommitSettings { max_batch, timeout }: CommitSettings,
+    stored: Arc<Notify>,
+    commits: Arc<CommitCounters>,
+) {
+    let mut batch = Vec::with_capacity(max_batch);
+    while requests.recv_many(&mut batch, max_batch).await > 0 {
+        // A caller that timed out has answered 503 already; skipping its
+        // delivery drains a backlog faster while the database is down.
+        batch.retain(|request: &StoreRequest| !request.reply.is_closed());
+        if batch.is_empty() {
+            continue;
+        }
+        let outcome = match tokio::time::timeout(timeout, insert_batch(&backend, &batch)).await {
+            Ok(Ok(outcomes)) => Ok(outcomes),
+            Ok(Err(error)) => {
+                tracing::warn!(error = %error, deliveries = batch.len(), "inbox group commit failed");
+                Err(InboxError::from_sqlx(error))
+            }
+            Err(_) => Err(InboxError::timed_out(timeout)),
+        };
+        match outcome {
+            Ok(outcomes) => {
+                commits.transactions.fetch_add(1, Ordering::Relaxed);
+                commits.deliveries.fetch_add(outcomes.len() as u64, Ordering::Relaxed);
+                let any_accepted = outcomes.iter().any(|stored| matches!(stored, Stored::Accepted { .. }));
+                for (request, stored) in batch.drain(..).zip(outcomes) {
+                    let _ = request.reply.send(Ok(stored));
+                }
+                if any_accepted {
+                    stored.notify_waiters();
+                }
+            }
+            Err(error) => {
+                // A failed insert is not acknowledged: the sender retries.
+                let error = match error {
+                    InboxError::Database(source) => InboxError::Unavailable(source),
+                    other => other,
+                };
+                for request in batch.drain(..) {
+                    let _ = request.reply.send(Err(error.clone()));
+                }
+            }
+        }
+    }
+}
+
+async fn insert_batch(backend: &Backend, batch: &[StoreRequest]) -> Result<Vec<Stored>, sqlx::Error> {
+    with_pool!(backend, pool => {
+        let mut transaction = pool.begin_write().await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for request in batch {
+            let delivery = &request.delivery;
+            // Serialising a string map cannot fail.
+            let headers = serde_json::to_string(&delivery.headers).unwrap_or_else(|_| "{}".to_owned());
+            let inserted = sqlx::query(sql::INSERT)
+                .bind(hex::encode(delivery.key))
+                .bind(&delivery.scheme)
+                .bind(delivery.provider_id.as_deref())
+                .bind(request.received_at)
+                .bind(delivery.timestamp)
+                .bind(headers)
+                .bind(&delivery.body[..])
+                .fetch_optional(&mut *transaction)
+                .await?;
+            outcomes.push(match inserted {
+                Some(row) => Stored::Accepted { id: row.int("id")? },
+                None => Stored::Duplicate,
+            });
+        }
+        transaction.commit().await?;
+        Ok(outcomes)
+    })
+}

@@ -1,0 +1,66 @@
+//! The durable inbox: store a verified webhook, acknowledge it once it is
+//! on disk, and process it asynchronously with retries and dead letters.
+//!
+//! Providers want a fast 2xx and retry on anything else; handlers are slow
+//! and fail. The inbox separates the two: the receiver verifies a delivery,
+//! [`Inbox::store`]s it (committed and fsynced, grouped with concurrent
+//! deliveries into one transaction) and answers 202; [`Worker`]s claim
+//! stored events with a lease, run the handler, retry failures with
+//! exponential backoff and jitter, and park events that keep failing as
+//! dead until an operator [`retry`](Inbox::retry)s them.
+//!
+//! One row per event key is the dedupe record, the raw delivery and the job
+//! at once, on SQLite (`sqlite:PATH`, embedded, the default) or PostgreSQL
+//! (`postgres://...`, shared by many receivers and workers; workers claim
+//! with `FOR UPDATE SKIP LOCKED`). The crate creates its tables at
+//! [`Inbox::connect`].
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use hookproof_inbox::{Event, Inbox, NewDelivery, Stored, Worker};
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let inbox = Inbox::connect("sqlite:/var/lib/receiver/inbox.db").await?;
+//!
+//! // In the receiver, after the signature checked out:
+//! let body = bytes::Bytes::from_static(br#"{"action":"opened","number":7}"#);
+//! let delivery = NewDelivery::new([7; 32], "github", body).with_header("X-GitHub-Event", "pull_request");
+//! match inbox.store(delivery).await {
+//!     Ok(Stored::Accepted { .. }) => { /* 202 {"status":"accepted"} */ }
+//!     Ok(Stored::Duplicate) => { /* 200 {"status":"duplicate"} */ }
+//!     Err(_) => { /* 503 inbox_unavailable: nothing acknowledged */ }
+//! }
+//!
+//! // Anywhere (same process or another one): the workers.
+//! #[derive(serde::Deserialize)]
+//! struct PullRequest { action: String, number: u64 }
+//!
+//! let shutdown = async { let _ = tokio::signal::ctrl_c().await; };
+//! let report = Worker::new(inbox)
+//!     .concurrency(4)
+//!     .max_attempts(10)
+//!     .backoff(Duration::from_secs(1))
+//!     .run(|event: Event| async move {
+//!         let pull_request: PullRequest = event.decode()?;
+//!         println!("#{} {} (attempt {})", pull_request.number, pull_request.action, event.attempt());
+//!         Ok::<(), serde_json::Error>(())
+//!     }, shutdown)
+//!     .await?;
+//! println!("{} succeeded, {} dead", report.succeeded, report.dead);
+//! # Ok(()) }
+//! ```
+
+mod error;
+mod event;
+mod inbox;
+mod redact;
+mod sql;
+mod time;
+mod worker;
+
+pub use error::InboxError;
+pub use event::{
+    Event, EventRecord, EventSummary, NewDelivery, State, Stats, Stored, UnknownState, EVENT_TYPE_HEADERS,
+};
+pub use inbox::{GroupCommitStats, Inbox, InboxOptions, DEFAULT_RETENTION};
+pub use worker::{Worker, WorkerReport};

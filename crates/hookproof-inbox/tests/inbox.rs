@@ -1,0 +1,741 @@
+//! The inbox against real databases: SQLite on a temp file, and a
+//! PostgreSQL server that each test starts for itself on a free loopback
+//! port. Every scenario runs on both backends unless it is about one.
+
+mod postgres_server;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use hookproof_inbox::{
+    Event, Inbox, InboxError, InboxOptions, NewDelivery, State, Stats, Stored, Worker, WorkerReport,
+};
+use postgres_server::PostgresServer;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// How long any wait in these tests may take before it is a failure.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The database behind a test's inbox, deleted or stopped when dropped
+/// (after the inbox: fields drop in order).
+struct Fixture {
+    inbox: Inbox,
+    url: String,
+    _database: TestDatabase,
+}
+
+/// Held for its `Drop`: deletes the file or stops the server.
+enum TestDatabase {
+    Sqlite { _dir: tempfile::TempDir },
+    Postgres { _server: PostgresServer },
+}
+
+async fn sqlite() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite:{}", dir.path().join("inbox.db").display());
+    let inbox = Inbox::connect(&url).await.expect("connect to SQLite");
+    Fixture { inbox, url, _database: TestDatabase::Sqlite { _dir: dir } }
+}
+
+async fn postgres() -> Fixture {
+    let server = tokio::task::spawn_blocking(PostgresServer::start).await.expect("start PostgreSQL");
+    let url = server.url();
+    let inbox = Inbox::connect(&url).await.expect("connect to PostgreSQL");
+    Fixture { inbox, url, _database: TestDatabase::Postgres { _server: server } }
+}
+
+fn key(n: u32) -> [u8; 32] {
+    let mut key = [0xab; 32];
+    key[..4].copy_from_slice(&n.to_be_bytes());
+    key
+}
+
+fn delivery(n: u32) -> NewDelivery {
+    NewDelivery::new(key(n), "github", Bytes::from(format!(r#"{{"n":{n}}}"#)))
+        .with_provider_id(format!("delivery-{n}"))
+        .with_timestamp(1_700_000_000 + i64::from(n))
+        .with_header("Content-Type", "application/json")
+        .with_header("X-GitHub-Event", "push")
+}
+
+fn body_number(event: &Event) -> u32 {
+    let body: serde_json::Value = event.decode().expect("JSON body");
+    u32::try_from(body["n"].as_u64().expect("n")).expect("small n")
+}
+
+async fn accepted_id(inbox: &Inbox, n: u32) -> i64 {
+    match inbox.store(delivery(n)).await.expect("store") {
+        Stored::Accepted { id } => id,
+        Stored::Duplicate => panic!("delivery {n} was a duplicate"),
+    }
+}
+
+fn stats(pending: u64, processing: u64, done: u64, dead: u64) -> Stats {
+    Stats { pending, processing, done, dead }
+}
+
+/// Waits until `check` holds, polling; fails the test after [`PATIENCE`].
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + PATIENCE;
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn wait_for_stats(inbox: &Inbox, expected: Stats) {
+    let mut last = None;
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let now = inbox.stats().await.expect("stats");
+        if now == expected {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {expected:?}; last {last:?}");
+        last = Some(now);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A worker tuned for tests: fast retries and polling, no retention purge.
+fn test_worker(inbox: &Inbox) -> Worker {
+    Worker::new(inbox.clone())
+        .backoff(Duration::from_millis(10))
+        .max_backoff(Duration::from_millis(40))
+        .poll_interval(Duration::from_millis(20))
+        .lease(Duration::from_secs(2))
+        .shutdown_grace(Duration::from_secs(5))
+        .retention(None)
+}
+
+struct RunningWorker {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<WorkerReport, InboxError>>,
+}
+
+impl RunningWorker {
+    fn spawn<H, F>(worker: Worker, handler: H) -> Self
+    where
+        H: Fn(Event) -> F + Send + Sync + 'static,
+        F: Future<Output = Result<(), String>> + Send + 'static,
+    {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(worker.run(handler, async move {
+            let _ = stopped.await;
+        }));
+        Self { stop, task }
+    }
+
+    async fn finish(self) -> WorkerReport {
+        let _ = self.stop.send(());
+        tokio::time::timeout(PATIENCE, self.task)
+            .await
+            .expect("worker stops in time")
+            .expect("worker task")
+            .expect("worker ran")
+    }
+}
+
+macro_rules! on_both_backends {
+    ($flavor:literal: $($scenario:ident),* $(,)?) => {
+        $(
+            mod $scenario {
+                #[tokio::test(flavor = $flavor)]
+                async fn sqlite() {
+                    let fixture = super::sqlite().await;
+                    super::scenarios::$scenario(&fixture).await;
+                }
+
+                #[tokio::test(flavor = $flavor)]
+                async fn postgres() {
+                    let fixture = super::postgres().await;
+                    super::scenarios::$scenario(&fixture).await;
+                }
+            }
+        )*
+    };
+}
+
+on_both_backends!("multi_thread":
+    duplicates_in_any_state_store_nothing,
+    failed_attempts_are_retried_until_success,
+    panics_and_timeouts_are_failed_attempts,
+    exhausted_attempts_go_dead_and_retry_revives_them,
+    expired_lease_is_run_again_by_another_worker,
+    event_whose_last_lease_expired_goes_dead_without_running,
+    shutdown_finishes_running_handlers_within_grace,
+    shutdown_releases_handlers_past_grace,
+    operator_lists_gets_and_purges,
+);
+
+// One thread: the 200 stores are all queued before the commit task runs,
+// so the grouping is deterministic rather than timing-dependent.
+on_both_backends!("current_thread": concurrent_stores_are_grouped_and_durable);
+
+mod scenarios {
+    use super::*;
+
+    pub(super) async fn duplicates_in_any_state_store_nothing(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        let first = accepted_id(inbox, 1).await;
+        let mut altered = delivery(1);
+        altered.body = Bytes::from_static(b"another body, same event");
+        assert_eq!(inbox.store(altered.clone()).await.unwrap(), Stored::Duplicate, "pending");
+        assert_eq!(inbox.stats().await.unwrap(), stats(1, 0, 0, 0));
+
+        let claimed = inbox.claim_due("worker-a", Duration::from_secs(30), 10).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        let event = &claimed[0];
+        assert_eq!(
+            (event.id(), event.key(), event.scheme(), event.provider_id(), event.timestamp(), event.attempt()),
+            (first, &key(1), "github", Some("delivery-1"), Some(1_700_000_001), 1)
+        );
+        assert_eq!(event.header("content-type"), Some("application/json"));
+        assert_eq!(event.header("X-GitHub-Event"), Some("push"));
+        assert_eq!(&event.body()[..], br#"{"n":1}"#);
+        assert_eq!(body_number(event), 1);
+        assert_eq!(event.lease_owner(), "worker-a");
+        assert_eq!(inbox.store(altered.clone()).await.unwrap(), Stored::Duplicate, "processing");
+
+        inbox.complete(event).await.unwrap();
+        assert_eq!(inbox.store(altered).await.unwrap(), Stored::Duplicate, "done");
+
+        let second = accepted_id(inbox, 2).await;
+        let claimed = inbox.claim_due("worker-a", Duration::from_secs(30), 10).await.unwrap();
+        assert_eq!(claimed.iter().map(Event::id).collect::<Vec<_>>(), vec![second]);
+        inbox.mark_dead(&claimed[0], "gave up").await.unwrap();
+        assert_eq!(inbox.store(delivery(2)).await.unwrap(), Stored::Duplicate, "dead");
+
+        assert_eq!(inbox.stats().await.unwrap(), stats(0, 0, 1, 1));
+        assert_eq!(inbox.list(None, 100).await.unwrap().len(), 2);
+        let record = inbox.get(first).await.unwrap().expect("first event");
+        assert_eq!(&record.body[..], br#"{"n":1}"#, "a duplicate never overwrites the stored body");
+        assert_eq!(record.summary.state, State::Done);
+    }
+
+    pub(super) async fn concurrent_stores_are_grouped_and_durable(fixture: &Fixture) {
+        let stores: Vec<_> = (0..200u32)
+            .map(|n| {
+                let inbox = fixture.inbox.clone();
+                // 40 of the 200 repeat an earlier event.
+                tokio::spawn(async move { inbox.store(delivery(n % 160)).await })
+            })
+            .collect();
+        let (mut accepted, mut duplicates) = (0, 0);
+        for store in stores {
+            match store.await.unwrap().expect("stored") {
+                Stored::Accepted { .. } => accepted += 1,
+                Stored::Duplicate => duplicates += 1,
+            }
+        }
+        assert_eq!((accepted, duplicates), (160, 40));
+        let commits = fixture.inbox.group_commit_stats();
+        assert_eq!(commits.deliveries, 200);
+        assert!(commits.transactions <= 10, "200 concurrent stores should share transactions: {commits:?}");
+
+        // Committed: a fresh connection (another process, after a restart) sees every one.
+        let reopened = Inbox::connect(&fixture.url).await.unwrap();
+        assert_eq!(reopened.stats().await.unwrap(), stats(160, 0, 0, 0));
+        let keys: std::collections::HashSet<String> =
+            reopened.list(None, 1000).await.unwrap().into_iter().map(|summary| summary.key).collect();
+        assert_eq!(keys.len(), 160);
+        assert!(keys.contains(&hex::encode(key(159))));
+    }
+
+    pub(super) async fn failed_attempts_are_retried_until_success(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        let id = accepted_id(inbox, 7).await;
+        let attempts_seen = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&attempts_seen);
+        let worker = RunningWorker::spawn(test_worker(inbox), move |event: Event| {
+            let seen = Arc::clone(&seen);
+            async move {
+                seen.lock().unwrap().push(event.attempt());
+                if event.attempt() < 3 {
+                    Err(format!("attempt {} failed", event.attempt()))
+                } else {
+                    Ok(())
+                }
+            }
+        });
+        wait_for_stats(inbox, stats(0, 0, 1, 0)).await;
+        let report = worker.finish().await;
+
+        assert_eq!(report, WorkerReport { succeeded: 1, retried: 2, ..WorkerReport::default() });
+        assert_eq!(*attempts_seen.lock().unwrap(), vec![1, 2, 3]);
+        let record = inbox.get(id).await.unwrap().unwrap();
+        assert_eq!(record.summary.state, State::Done);
+        assert_eq!(record.summary.attempts, 3);
+        assert_eq!(record.summary.last_error.as_deref(), Some("attempt 2 failed"));
+        assert!(record.summary.processed_at_ms.is_some());
+        assert_eq!(record.lease_owner, None);
+    }
+
+    pub(super) async fn panics_and_timeouts_are_failed_attempts(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        let id = accepted_id(inbox, 8).await;
+        let errors_seen = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&errors_seen);
+        let reader = inbox.clone();
+        let worker = test_worker(inbox).handler_timeout(Duration::from_millis(300));
+        let worker = RunningWorker::spawn(worker, move |event: Event| {
+            let (seen, reader) = (Arc::clone(&seen), reader.clone());
+            async move {
+                // What the previous attempt left as its error.
+                let record = reader.get(event.id()).await.unwrap().unwrap();
+                seen.lock().unwrap().push(record.summary.last_error);
+                match event.attempt() {
+                    1 => panic!("deliberate panic in attempt 1"),
+                    2 => {
+                        tokio::time::sleep(PATIENCE).await;
+                        Ok(())
+                    }
+                    _ => Ok(()),
+                }
+            }
+        });
+        wait_for_stats(inbox, stats(0, 0, 1, 0)).await;
+        let report = worker.finish().await;
+
+        assert_eq!(report, WorkerReport { succeeded: 1, retried: 2, ..WorkerReport::default() });
+        assert_eq!(
+            *errors_seen.lock().unwrap(),
+            vec![
+                None,
+                Some("handler panicked: deliberate panic in attempt 1".to_owned()),
+                Some("handler timed out after 300 ms".to_owned()),
+            ]
+        );
+        assert_eq!(inbox.get(id).await.unwrap().unwrap().summary.attempts, 3);
+    }
+
+    pub(super) async fn exhausted_attempts_go_dead_and_retry_revives_them(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        let id = accepted_id(inbox, 9).await;
+        let fixed = Arc::new(AtomicBool::new(false));
+        let handler = {
+            let fixed = Arc::clone(&fixed);
+            move |event: Event| {
+                let fixed = fixed.load(Ordering::SeqCst);
+                async move {
+                    if fixed {
+                        Ok(())
+                    } else {
+                        Err(format!("boom {}", event.attempt()))
+                    }
+                }
+            }
+        };
+        let worker = RunningWorker::spawn(test_worker(inbox).max_attempts(3), handler.clone());
+        wait_for_stats(inbox, stats(0, 0, 0, 1)).await;
+        let report = worker.finish().await;
+        assert_eq!(report, WorkerReport { retried: 2, dead: 1, ..WorkerReport::default() });
+        let record = inbox.get(id).await.unwrap().unwrap();
+        assert_eq!(
+            (record.summary.state, record.summary.attempts, record.summary.last_error.as_deref()),
+            (State::Dead, 3, Some("boom 3"))
+        );
+        assert!(record.summary.processed_at_ms.is_some());
+        let dead = inbox.list(Some(State::Dead), 10).await.unwrap();
+        assert_eq!(dead.iter().map(|summary| summary.id).collect::<Vec<_>>(), vec![id]);
+
+        // The operator fixes the cause and re-runs it; unknown ids are ignored.
+        fixed.store(true, Ordering::SeqCst);
+        assert_eq!(inbox.retry(&[id, id + 1000]).await.unwrap(), 1);
+        let record = inbox.get(id).await.unwrap().unwrap();
+        assert_eq!(
+            (record.summary.state, record.summary.attempts, record.summary.last_error, record.summary.processed_at_ms),
+            (State::Pending, 0, None, None)
+        );
+        assert_eq!(inbox.retry(&[id]).await.unwrap(), 0, "a pending event is not retried again");
+
+        let worker = RunningWorker::spawn(test_worker(inbox).max_attempts(3), handler);
+        wait_for_stats(inbox, stats(0, 0, 1, 0)).await;
+        let report = worker.finish().await;
+        assert_eq!(report, WorkerReport { succeeded: 1, ..WorkerReport::default() });
+        let record = inbox.get(id).await.unwrap().unwrap();
+        assert_eq!((record.summary.state, record.summary.attempts), (State::Done, 1));
+
+        // A done event can be re-run too.
+        assert_eq!(inbox.retry(&[id]).await.unwrap(), 1);
+        assert_eq!(inbox.stats().await.unwrap(), stats(1, 0, 0, 0));
+    }
+
+    pub(super) async fn expired_lease_is_run_again_by_another_worker(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        let id = accepted_id(inbox, 3).await;
+        // A worker claims it and is killed: it never completes nor renews.
+        let stale = inbox.claim_due("killed-worker", Duration::from_secs(1), 10).await.unwrap();
+        assert_eq!(stale.len(), 1);
+        assert!(
+            inbox.claim_due("other-worker", Duration::from_secs(30), 10).await.unwrap().is_empty(),
+            "a live lease is not claimed twice"
+        );
+
+        let runs = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&runs);
+        let worker = RunningWorker::spawn(test_worker(inbox).owner("survivor"), move |event: Event| {
+            seen.lock().unwrap().push((event.attempt(), event.lease_owner().to_owned()));
+            async { Ok(()) }
+        });
+        wait_for_stats(inbox, stats(0, 0, 1, 0)).await;
+        let report = worker.finish().await;
+
+        assert_eq!(report, WorkerReport { succeeded: 1, ..WorkerReport::default() });
+        assert_eq!(*runs.lock().unwrap(), vec![(2, "survivor".to_owned())]);
+        // The killed worker's late outcome is refused: the claim is no longer its.
+        assert!(matches!(inbox.complete(&stale[0]).await, Err(InboxError::LeaseLost { id: lost }) if lost == id));
+        assert!(matches!(inbox.fail(&stale[0], "late", SystemTime::now()).await, Err(InboxError::LeaseLost { .. })));
+        assert!(matches!(inbox.renew(&stale[0], Duration::from_secs(5)).await, Err(InboxError::LeaseLost { .. })));
+        let record = inbox.get(id).await.unwrap().unwrap();
+        assert_eq!((record.summary.state, record.summary.attempts), (State::Done, 2));
+    }
+
+    pub(super) async fn event_whose_last_lease_expired_goes_dead_without_running(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        let id = accepted_id(inbox, 5).await;
+        // Its only allowed attempt dies with its worker (a poison event that crashes the process).
+        let stale = inbox.claim_due("crashed-worker", Duration::from_millis(200), 10).await.unwrap();
+        assert_eq!(stale.len(), 1);
+
+        let runs = Arc::new(AtomicU32::new(0));
+        let counter = Arc::clone(&runs);
+        let worker = RunningWorker::spawn(test_worker(inbox).max_attempts(1), move |_event: Event| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async { Ok(()) }
+        });
+        wait_for_stats(inbox, stats(0, 0, 0, 1)).await;
+        let report = worker.finish().await;
+
+        assert_eq!(report, WorkerReport { dead: 1, ..WorkerReport::default() });
+        assert_eq!(runs.load(Ordering::SeqCst), 0);
+        let record = inbox.get(id).await.unwrap().unwrap();
+        assert!(
+            record.summary.last_error.as_deref().is_some_and(|error| error.contains("lease of the last one expired")),
+            "{:?}",
+            record.summary.last_error
+        );
+    }
+
+    pub(super) async fn shutdown_finishes_running_handlers_within_grace(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        let id = accepted_id(inbox, 4).await;
+        let (started, mut handler_started) = mpsc::channel(1);
+        let worker = RunningWorker::spawn(test_worker(inbox), move |_event: Event| {
+            let started = started.clone();
+            async move {
+                let _ = started.send(()).await;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                Ok(())
+            }
+        });
+        tokio::time::timeout(PATIENCE, handler_started.recv()).await.expect("handler starts");
+        // Asked to stop while the handler runs: it is allowed to finish.
+        let report = worker.finish().await;
+        assert_eq!(report, WorkerReport { succeeded: 1, ..WorkerReport::default() });
+        assert_eq!(inbox.get(id).await.unwrap().unwrap().summary.state, State::Done);
+    }
+
+    pub(super) async fn shutdown_releases_handlers_past_grace(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        let id = accepted_id(inbox, 6).await;
+        let (started, mut handler_started) = mpsc::channel(1);
+        let worker = test_worker(inbox).shutdown_grace(Duration::from_millis(100));
+        let worker = RunningWorker::spawn(worker, move |_event: Event| {
+            let started = started.clone();
+            async move {
+                let _ = started.send(()).await;
+                std::future::pending::<Result<(), String>>().await
+            }
+        });
+        tokio::time::timeout(PATIENCE, handler_started.recv()).await.expect("handler starts");
+        let report = worker.finish().await;
+
+        assert_eq!(report, WorkerReport { released: 1, ..WorkerReport::default() });
+        let record = inbox.get(id).await.unwrap().unwrap();
+        assert_eq!(
+            (record.summary.state, record.summary.attempts, record.lease_owner),
+            (State::Pending, 0, None),
+            "given back without counting the attempt"
+        );
+    }
+
+    pub(super) async fn operator_lists_gets_and_purges(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        let ids = [accepted_id(inbox, 1).await, accepted_id(inbox, 2).await, accepted_id(inbox, 3).await];
+        let claimed = inbox.claim_due("worker-a", Duration::from_secs(30), 10).await.unwrap();
+        assert_eq!(claimed.iter().map(Event::id).collect::<Vec<_>>(), ids);
+        inbox.complete(&claimed[0]).await.unwrap();
+        inbox.mark_dead(&claimed[1], "broken").await.unwrap();
+        inbox.fail(&claimed[2], "later", SystemTime::now() + Duration::from_secs(3600)).await.unwrap();
+        assert_eq!(inbox.stats().await.unwrap(), stats(1, 0, 1, 1));
+        assert!(
+            inbox.claim_due("worker-a", Duration::from_secs(30), 10).await.unwrap().is_empty(),
+            "a retry scheduled in an hour is not due"
+        );
+
+        let newest_first: Vec<i64> = inbox.list(None, 10).await.unwrap().iter().map(|summary| summary.id).collect();
+        assert_eq!(newest_first, vec![ids[2], ids[1], ids[0]]);
+        assert_eq!(inbox.list(None, 2).await.unwrap().len(), 2);
+        let dead = inbox.list(Some(State::Dead), 10).await.unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!((dead[0].id, dead[0].last_error.as_deref(), dead[0].attempts), (ids[1], Some("broken"), 1));
+        assert_eq!(dead[0].key, hex::encode(key(2)));
+        let pending = inbox.list(Some(State::Pending), 10).await.unwrap();
+        assert_eq!((pending[0].id, pending[0].last_error.as_deref()), (ids[2], Some("later")));
+
+        let record = inbox.get(ids[0]).await.unwrap().expect("stored");
+        assert_eq!(record.headers.get("content-type").map(String::as_str), Some("application/json"));
+        assert_eq!(record.headers.get("x-github-event").map(String::as_str), Some("push"));
+        assert_eq!((record.timestamp, &record.body[..]), (Some(1_700_000_001), &br#"{"n":1}"#[..]));
+        assert_eq!(inbox.get(ids[2] + 1000).await.unwrap(), None);
+
+        assert_eq!(inbox.purge(State::Done, Duration::from_secs(3600)).await.unwrap(), 0, "done a moment ago");
+        assert_eq!(inbox.purge_done(Duration::ZERO).await.unwrap(), 1);
+        assert_eq!(inbox.stats().await.unwrap(), stats(1, 0, 0, 1), "dead rows stay until purged by name");
+        // A purged event is forgotten: delivered again, it is new.
+        let again = accepted_id(inbox, 1).await;
+        assert!(again > ids[2], "ids are not reused");
+        assert_eq!(inbox.purge(State::Dead, Duration::ZERO).await.unwrap(), 1);
+        assert_eq!(inbox.stats().await.unwrap(), stats(2, 0, 0, 0));
+    }
+}
+
+#[tokio::test]
+async fn sqlite_file_is_created_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let inbox = Inbox::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+    assert_eq!(inbox.backend_name(), "sqlite");
+    assert!(path.is_file());
+    accepted_id(&inbox, 1).await;
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(&pool).await.unwrap();
+    assert_eq!(mode, "wal");
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM hookproof_inbox").fetch_one(&pool).await.unwrap();
+    assert_eq!(rows, 1);
+
+    // Reconnecting does not re-run the schema.
+    let again = Inbox::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+    assert_eq!(again.stats().await.unwrap(), stats(1, 0, 0, 0));
+}
+
+#[tokio::test]
+async fn transactional_handler_needs_postgres() {
+    let fixture = sqlite().await;
+    let result = Worker::new(fixture.inbox.clone())
+        .run_in_transaction(|_event, _transaction| Box::pin(async { Ok::<(), String>(()) }), std::future::ready(()))
+        .await;
+    assert!(matches!(result, Err(InboxError::PostgresOnly { .. })), "{result:?}");
+}
+
+#[tokio::test]
+async fn unknown_url_scheme_is_refused() {
+    let error = Inbox::connect("mysql://root:hunter2@localhost/db").await.unwrap_err();
+    assert!(matches!(error, InboxError::InvalidUrl { .. }), "{error:?}");
+    assert!(!format!("{error} {error:?}").contains("hunter2"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_postgres_workers_process_each_event_exactly_once() {
+    let fixture = postgres().await;
+    // Two receivers and two workers, each with its own connection pool, as
+    // separate processes would have.
+    let receiver_b = Inbox::connect(&fixture.url).await.unwrap();
+    let worker_b_inbox = Inbox::connect(&fixture.url).await.unwrap();
+    let stores: Vec<_> = (0..300u32)
+        .map(|n| {
+            let inbox = if n % 2 == 0 { fixture.inbox.clone() } else { receiver_b.clone() };
+            tokio::spawn(async move { inbox.store(delivery(n)).await })
+        })
+        .collect();
+    for store in stores {
+        assert!(matches!(store.await.unwrap(), Ok(Stored::Accepted { .. })));
+    }
+
+    let runs: Arc<Mutex<HashMap<i64, Vec<String>>>> = Arc::default();
+    let handler = {
+        let runs = Arc::clone(&runs);
+        move |event: Event| {
+            let runs = Arc::clone(&runs);
+            async move {
+                tokio::task::yield_now().await;
+                runs.lock().unwrap().entry(event.id()).or_default().push(event.lease_owner().to_owned());
+                Ok(())
+            }
+        }
+    };
+    let worker_a = RunningWorker::spawn(test_worker(&fixture.inbox).owner("a"), handler.clone());
+    let worker_b = RunningWorker::spawn(test_worker(&worker_b_inbox).owner("b"), handler);
+    wait_for_stats(&fixture.inbox, stats(0, 0, 300, 0)).await;
+    let (report_a, report_b) = (worker_a.finish().await, worker_b.finish().await);
+
+    let runs = runs.lock().unwrap();
+    assert_eq!(runs.len(), 300);
+    let twice: Vec<_> = runs.iter().filter(|(_, owners)| owners.len() != 1).collect();
+    assert!(twice.is_empty(), "events run more than once: {twice:?}");
+    assert_eq!(report_a.succeeded + report_b.succeeded, 300);
+    assert_eq!((report_a.retried, report_a.unrecorded, report_b.retried, report_b.unrecorded), (0, 0, 0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stopped_postgres_is_unavailable_within_the_bound_then_accepts_again() {
+    let mut server = tokio::task::spawn_blocking(PostgresServer::start).await.unwrap();
+    let bound = Duration::from_secs(2);
+    let options = InboxOptions::default().store_timeout(bound).operation_timeout(bound);
+    let inbox = Inbox::connect_with(&server.url(), options).await.unwrap();
+    accepted_id(&inbox, 1).await;
+
+    let mut server = tokio::task::spawn_blocking(move || {
+        server.stop();
+        server
+    })
+    .await
+    .unwrap();
+
+    // One at a time, then a burst: every store fails within the bound, none is acknowledged.
+    for n in 2..4 {
+        let started = Instant::now();
+        let error = inbox.store(delivery(n)).await.unwrap_err();
+        assert!(error.is_unavailable(), "{error:?}");
+        assert!(started.elapsed() < bound + Duration::from_secs(1), "took {:?}", started.elapsed());
+    }
+    let started = Instant::now();
+    let burst: Vec<_> = (10..30u32)
+        .map(|n| {
+            let inbox = inbox.clone();
+            tokio::spawn(async move { inbox.store(delivery(n)).await })
+        })
+        .collect();
+    for store in burst {
+        assert!(store.await.unwrap().unwrap_err().is_unavailable());
+    }
+    assert!(started.elapsed() < bound + Duration::from_secs(1), "burst took {:?}", started.elapsed());
+    assert!(inbox.stats().await.unwrap_err().is_unavailable());
+
+    let server = tokio::task::spawn_blocking(move || {
+        server.restart();
+        server
+    })
+    .await
+    .unwrap();
+    // The pool reconnects by itself; the first store after the restart may
+    // still race the server's start-up.
+    eventually("a store accepted after the restart", || async { inbox.store(delivery(2)).await.is_ok() }).await;
+    assert_eq!(inbox.store(delivery(1)).await.unwrap(), Stored::Duplicate, "committed before the stop: kept");
+    assert!(matches!(inbox.store(delivery(3)).await.unwrap(), Stored::Accepted { .. }));
+    assert_eq!(inbox.stats().await.unwrap(), stats(3, 0, 0, 0), "nothing from the outage was stored");
+    drop(inbox);
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transactional_handler_writes_commit_with_the_done_mark() {
+    let fixture = postgres().await;
+    let inbox = &fixture.inbox;
+    let pool = inbox.postgres_pool().expect("a PostgreSQL inbox").clone();
+    sqlx::query("CREATE TABLE effects (event_key TEXT PRIMARY KEY, attempt BIGINT NOT NULL)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let ids = [
+        accepted_id(inbox, 1).await,
+        accepted_id(inbox, 2).await,
+        accepted_id(inbox, 3).await,
+        accepted_id(inbox, 4).await,
+    ];
+
+    let (stop, stopped) = oneshot::channel::<()>();
+    let thief = pool.clone();
+    let worker = test_worker(inbox).run_in_transaction(
+        move |event, transaction| {
+            let thief = thief.clone();
+            Box::pin(async move {
+                sqlx::query("INSERT INTO effects (event_key, attempt) VALUES ($1, $2)")
+                    .bind(event.key_hex())
+                    .bind(i64::from(event.attempt()))
+                    .execute(&mut **transaction)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                match (body_number(&event), event.attempt()) {
+                    (2, 1) => Err("fails after its write".to_owned()),
+                    (3, 1) => panic!("panics after its write"),
+                    (4, 1) => {
+                        // Another worker takes the event over meanwhile (as after an expired lease).
+                        sqlx::query(
+                            "UPDATE hookproof_inbox SET lease_owner = 'thief', next_attempt_at = 0 WHERE id = $1",
+                        )
+                        .bind(event.id())
+                        .execute(&thief)
+                        .await
+                        .map_err(|error| error.to_string())?;
+                        Ok(())
+                    }
+                    _ => Ok(()),
+                }
+            })
+        },
+        async move {
+            let _ = stopped.await;
+        },
+    );
+    let task = tokio::spawn(worker);
+    wait_for_stats(inbox, stats(0, 0, 4, 0)).await;
+    let _ = stop.send(());
+    let report = tokio::time::timeout(PATIENCE, task).await.unwrap().unwrap().unwrap();
+
+    assert_eq!(report, WorkerReport { succeeded: 4, retried: 2, unrecorded: 1, ..WorkerReport::default() });
+    let effects: Vec<(String, i64)> =
+        sqlx::query_as("SELECT event_key, attempt FROM effects ORDER BY event_key").fetch_all(&pool).await.unwrap();
+    // One write per event, from the attempt that was marked done; the
+    // failed, panicked and superseded attempts' writes were rolled back.
+    let mut expected =
+        vec![(hex::encode(key(1)), 1), (hex::encode(key(2)), 2), (hex::encode(key(3)), 2), (hex::encode(key(4)), 2)];
+    expected.sort();
+    assert_eq!(effects, expected);
+    for (id, attempts) in ids.into_iter().zip([1, 2, 2, 2]) {
+        let record = inbox.get(id).await.unwrap().unwrap();
+        assert_eq!((record.summary.state, record.summary.attempts), (State::Done, attempts), "event {id}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postgres_passwords_stay_out_of_debug_output_and_errors() {
+    let server = tokio::task::spawn_blocking(PostgresServer::start).await.unwrap();
+    let inbox = Inbox::connect(&server.url_with_password("pg-secret-pw")).await.unwrap();
+    let debug = format!("{inbox:?}");
+    assert!(debug.contains("hookproof:***@127.0.0.1"), "{debug}");
+    assert!(!debug.contains("pg-secret-pw"), "{debug}");
+
+    let unreachable = format!("postgres://hookproof:pg-secret-pw@127.0.0.1:{}/postgres", postgres_server::free_port());
+    let options = InboxOptions::default().store_timeout(Duration::from_secs(1));
+    let error = Inbox::connect_with(&unreachable, options).await.unwrap_err();
+    assert!(error.is_unavailable(), "{error:?}");
+    assert!(!describe(&error).contains("pg-secret-pw"), "{}", describe(&error));
+
+    let error = Inbox::connect("postgres://hookproof:pg-secret-pw@127.0.0.1:notaport/postgres").await.unwrap_err();
+    assert!(matches!(error, InboxError::InvalidUrl { .. }), "{error:?}");
+    assert!(describe(&error).contains("hookproof:***@"), "{}", describe(&error));
+    assert!(!describe(&error).contains("pg-secret-pw"), "{}", describe(&error));
+}
+
+/// Display, every source and Debug: everything a log line could show.
+fn describe(error: &InboxError) -> String {
+    let mut text = format!("{error:?} {error}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
+}
