@@ -60,7 +60,7 @@ use crate::WebhookError;
 /// middleware itself and only 422 comes from the extractor; with
 /// [replay protection](crate::WebhookMiddleware::replay) the middleware also
 /// answers duplicates (200), 409 `in_flight`, 503
-/// `replay_store_unavailable` and 500 `handler_panicked`.
+/// `replay_store_unavailable`, 500 `handler_panicked` and 503 `handler_timed_out`.
 ///
 /// ```
 /// use actix_web::{web, App, HttpResponse};

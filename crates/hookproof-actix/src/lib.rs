@@ -25,9 +25,9 @@
 //! `{"status":"duplicate"}` without running the handler, the same event
 //! arriving while it is being processed 409 `in_flight`, and an unreachable
 //! replay store 503 `replay_store_unavailable`. The event is marked processed
-//! only when the handler answers 2xx; a failed, erroring or panicking handler
-//! (a panic is answered 500 `handler_panicked`, this adapter's addition to
-//! the contract) leaves it to be processed again on the sender's retry.
+//! only when the handler answers 2xx; a failed, erroring, panicking or timed
+//! out handler (500 `handler_panicked`, 503 `handler_timed_out`, both rows of
+//! the core's contract) leaves it to be processed again on the sender's retry.
 //!
 //! Replay protection needs the middleware. An extractor used alone, without
 //! it, cannot see the handler's outcome, so it cannot do replay protection:

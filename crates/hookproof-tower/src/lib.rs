@@ -69,13 +69,15 @@
 //! | … the same event being processed right now by another request | 409 | `in_flight` |
 //! | … the replay store unreachable | 503 | `replay_store_unavailable` |
 //! | … the inner service panicked (the claim is released) | 500 | `handler_panicked` |
+//! | … the inner service ran past [`ReplayProtection::handler_timeout`] | 503 | `handler_timed_out` |
 //!
 //! Every refusal has `Content-Type: application/json` and the body
 //! `{"error": "<code>", "message": "<short text>"}`; see [`error_response`].
 //! Only the inner service's own responses reach the client otherwise.
-//! `handler_panicked` is this layer's addition, not part of hookproof's
-//! behaviour contract: without replay protection a panic is not caught and
-//! goes to the server as before.
+//! The two handler rows are the core's ([`VerifyError::HandlerPanicked`],
+//! [`VerifyError::HandlerTimedOut`]),
+//! answered alike by every adapter; without replay protection a panic is
+//! not caught and goes to the server as before.
 //!
 //! # Replay protection
 //!
@@ -91,14 +93,18 @@
 //!    unreachable store 503 `replay_store_unavailable` (or the service runs
 //!    unprotected with [`ReplayProtection::fail_open`]); the inner service is
 //!    not called for any of these;
-//! 2. the inner service is called;
+//! 2. the inner service is called, under the claim's guard
+//!    ([`Claim::guard`](hookproof_core::Claim::guard)); the claim's lease is
+//!    renewed meanwhile, so a slow service is not run again by a retry;
 //! 3. a 2xx answer marks the event processed; anything else (a non-2xx
-//!    answer, an error, a panic) releases the claim, so the sender's retry is
-//!    processed. Nothing is acknowledged that was not processed.
+//!    answer, an error, a panic, a timeout) releases the claim, so the
+//!    sender's retry is processed. Nothing is acknowledged that was not
+//!    processed.
 //!
 //! A response future dropped before the service answered (the client went
-//! away) leaves its claim to expire with the lease
-//! ([`ReplayProtection::lease`], 60 s by default); retries meanwhile get 409.
+//! away) drops its claim, which releases it: the retry is processed.
+//! Which deliveries count as the same event is the core's
+//! [identity](hookproof_core::identity) rule.
 //!
 //! ```
 //! use std::convert::Infallible;
