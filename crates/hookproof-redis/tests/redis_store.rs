@@ -293,3 +293,29 @@ async fn replay_protection_with_redis_down_refuses_unless_fail_open() {
 
     assert!(matches!(open.begin(&delivery).await.unwrap(), Admission::Unprotected));
 }
+
+#[tokio::test]
+async fn redis_keys_have_a_fixed_size_and_hold_no_id_or_signature() {
+    let server = RedisServer::start();
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let verifier = Verifier::builder(presets::standard_webhooks()).secret(secret).build().unwrap();
+    let replay = ReplayProtection::new(store(&server).await, &verifier);
+    let signer = Signer::new(presets::standard_webhooks(), secret).unwrap();
+    let long_id = "i".repeat(4000);
+    let mut signatures = Vec::new();
+    for id in ["msg_short", long_id.as_str()] {
+        let headers = signer.sign_at(b"{}", SystemTime::now(), Some(id));
+        signatures.push(headers["webhook-signature"].to_str().unwrap().trim_start_matches("v1,").to_owned());
+        let verified = verifier.verify(&headers, b"{}").unwrap();
+        let Admission::Process(claim) = replay.begin(&verified).await.unwrap() else { panic!("{id} is new") };
+        claim.settle(true).await;
+    }
+    let mut connection = redis::Client::open(server.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS").arg("*").query_async(&mut connection).await.unwrap();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    for key in &keys {
+        assert_eq!(key.len(), hookproof_redis::DEFAULT_KEY_PREFIX.len() + 64, "{key}");
+        assert!(!key.contains("msg_short") && !key.contains("iiii"), "{key}");
+        assert!(signatures.iter().all(|signature| !key.contains(signature.as_str())), "{key}");
+    }
+}
