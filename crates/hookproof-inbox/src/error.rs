@@ -81,18 +81,20 @@ fn is_unreachable(error: &sqlx::Error) -> bool {
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(database) => match database.code() {
-            // PostgreSQL: class 08 is "connection exception"; 57P01-57P03 are
-            // shutdown and "cannot connect now" (starting or in recovery).
-            Some(code) if code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03") => true,
-            // SQLite primary result codes (the extended code's low byte):
-            // BUSY, LOCKED, IOERR, FULL, CANTOPEN: the file is there but not
-            // usable right now.
-            Some(code) => {
-                code.parse::<i32>().map(|extended| matches!(extended & 0xff, 5 | 6 | 10 | 13 | 14)).unwrap_or(false)
+        sqlx::Error::Database(database) => {
+            let code = database.code().unwrap_or_default();
+            if database.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() {
+                // Class 08 is "connection exception"; 57P01-57P03 are
+                // shutdown and "cannot connect now" (starting, recovering).
+                code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+            } else if database.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // Primary result codes (the extended code's low byte) BUSY,
+                // LOCKED, IOERR, FULL, CANTOPEN: the file is not usable now.
+                code.parse::<i32>().is_ok_and(|extended| matches!(extended & 0xff, 5 | 6 | 10 | 13 | 14))
+            } else {
+                false
             }
-            None => false,
-        },
+        }
         _ => false,
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
+use hookproof_core::{EventKey, HeaderLookup, Verified};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -16,6 +17,10 @@ use crate::time::from_millis;
 /// Headers some providers use to name the event type (the body does not
 /// always say), kept with the row when present. `content-type` is kept too.
 pub const EVENT_TYPE_HEADERS: &[&str] = &["x-github-event", "x-shopify-topic", "x-gitlab-event", "x-event-type"];
+
+/// Longest header value kept with a row; longer ones (not a content type
+/// or an event type) are left out rather than stored.
+const MAX_KEPT_HEADER_LEN: usize = 1024;
 
 /// A verified delivery to store.
 #[derive(Clone, PartialEq, Eq)]
@@ -62,10 +67,52 @@ impl NewDelivery {
         self
     }
 
+    /// The delivery `verified` checked: its event key, scheme, display id and
+    /// timestamp, `content-type` and the [`EVENT_TYPE_HEADERS`] present in
+    /// `headers`, and the exact `body`. Works with any adapter's header map.
+    ///
+    /// ```
+    /// use hookproof_core::{presets, Signer, Verifier};
+    /// use hookproof_inbox::NewDelivery;
+    ///
+    /// let body = bytes::Bytes::from_static(br#"{"zen":"Design for failure."}"#);
+    /// let mut headers = Signer::new(presets::github(), "s3cret")?.sign(&body);
+    /// headers.insert("x-github-event", "ping".parse()?);
+    /// let verified = Verifier::builder(presets::github()).secret("s3cret").build()?.verify(&headers, &body)?;
+    ///
+    /// let delivery = NewDelivery::from_verified(&verified, &headers, body);
+    /// assert_eq!(delivery.key, *verified.event_key().as_bytes());
+    /// assert_eq!(delivery.headers.get("x-github-event").map(String::as_str), Some("ping"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_verified<H: HeaderLookup + ?Sized>(verified: &Verified, headers: &H, body: Bytes) -> Self {
+        let mut kept = BTreeMap::new();
+        for name in std::iter::once(&"content-type").chain(EVENT_TYPE_HEADERS) {
+            let value = headers.values(name).next().and_then(|value| std::str::from_utf8(value).ok());
+            if let Some(value) = value.filter(|value| value.len() <= MAX_KEPT_HEADER_LEN) {
+                kept.insert((*name).to_owned(), value.to_owned());
+            }
+        }
+        Self {
+            key: *verified.event_key().as_bytes(),
+            scheme: verified.scheme().to_owned(),
+            provider_id: verified.id().map(str::to_owned),
+            timestamp: verified.timestamp(),
+            headers: kept,
+            body,
+        }
+    }
+
     /// Keeps a header; the name is stored lower-case.
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.insert(name.to_ascii_lowercase(), value.into());
         self
+    }
+}
+
+impl From<(&Verified, &http::HeaderMap, Bytes)> for NewDelivery {
+    fn from((verified, headers, body): (&Verified, &http::HeaderMap, Bytes)) -> Self {
+        Self::from_verified(verified, headers, body)
     }
 }
 
@@ -209,6 +256,11 @@ impl Event {
     /// The event's identity digest.
     pub fn key(&self) -> &[u8; 32] {
         &self.key
+    }
+
+    /// The identity digest as hookproof-core's key type.
+    pub fn event_key(&self) -> EventKey {
+        EventKey::from_bytes(self.key)
     }
 
     /// The identity digest in lower-case hex.

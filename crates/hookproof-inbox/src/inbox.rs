@@ -244,6 +244,10 @@ struct StoreRequest {
 ///
 /// Cheap to clone (all clones share the pool and the commit task). Create it
 /// inside a Tokio runtime.
+///
+/// Times (received, next attempt, lease expiry) come from the clock of the
+/// machine making each call: machines sharing a PostgreSQL inbox need clocks
+/// in sync (NTP) to well within a lease.
 #[derive(Clone)]
 pub struct Inbox {
     inner: Arc<Inner>,
@@ -641,35 +645,59 @@ async fn commit_loop(
         if batch.is_empty() {
             continue;
         }
-        let outcome = match tokio::time::timeout(timeout, insert_batch(&backend, &batch)).await {
-            Ok(Ok(outcomes)) => Ok(outcomes),
-            Ok(Err(error)) => {
-                tracing::warn!(error = %error, deliveries = batch.len(), "inbox group commit failed");
-                Err(InboxError::from_sqlx(error))
-            }
-            Err(_) => Err(InboxError::timed_out(timeout)),
-        };
-        match outcome {
-            Ok(outcomes) => {
-                commits.transactions.fetch_add(1, Ordering::Relaxed);
-                commits.deliveries.fetch_add(outcomes.len() as u64, Ordering::Relaxed);
-                let any_accepted = outcomes.iter().any(|stored| matches!(stored, Stored::Accepted { .. }));
-                for (request, stored) in batch.drain(..).zip(outcomes) {
-                    let _ = request.reply.send(Ok(stored));
-                }
-                if any_accepted {
-                    stored.notify_waiters();
-                }
-            }
-            Err(error) => {
-                // A failed insert is not acknowledged: the sender retries.
-                let error = match error {
-                    InboxError::Database(source) => InboxError::Unavailable(source),
-                    other => other,
-                };
+        match commit(&backend, &batch, timeout, &commits).await {
+            Err(InboxError::Database(_)) if batch.len() > 1 => {
+                // The database refused one of the rows, not the connection:
+                // commit each alone so one bad delivery fails alone.
                 for request in batch.drain(..) {
-                    let _ = request.reply.send(Err(error.clone()));
+                    let outcome = commit(&backend, std::slice::from_ref(&request), timeout, &commits).await;
+                    answer([request], outcome, &stored);
                 }
+            }
+            outcome => answer(batch.drain(..), outcome, &stored),
+        }
+    }
+}
+
+async fn commit(
+    backend: &Backend,
+    batch: &[StoreRequest],
+    timeout: Duration,
+    commits: &CommitCounters,
+) -> Result<Vec<Stored>, InboxError> {
+    match tokio::time::timeout(timeout, insert_batch(backend, batch)).await {
+        Ok(Ok(outcomes)) => {
+            commits.transactions.fetch_add(1, Ordering::Relaxed);
+            commits.deliveries.fetch_add(outcomes.len() as u64, Ordering::Relaxed);
+            Ok(outcomes)
+        }
+        Ok(Err(error)) => {
+            tracing::warn!(error = %error, deliveries = batch.len(), "inbox group commit failed");
+            Err(InboxError::from_sqlx(error))
+        }
+        Err(_) => Err(InboxError::timed_out(timeout)),
+    }
+}
+
+fn answer(requests: impl IntoIterator<Item = StoreRequest>, outcome: Result<Vec<Stored>, InboxError>, stored: &Notify) {
+    match outcome {
+        Ok(outcomes) => {
+            let any_accepted = outcomes.iter().any(|stored| matches!(stored, Stored::Accepted { .. }));
+            for (request, stored) in requests.into_iter().zip(outcomes) {
+                let _ = request.reply.send(Ok(stored));
+            }
+            if any_accepted {
+                stored.notify_waiters();
+            }
+        }
+        Err(error) => {
+            // Not stored, so not acknowledged: 503, and the sender retries.
+            let error = match error {
+                InboxError::Database(source) => InboxError::Unavailable(source),
+                other => other,
+            };
+            for request in requests {
+                let _ = request.reply.send(Err(error.clone()));
             }
         }
     }

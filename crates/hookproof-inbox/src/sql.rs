@@ -65,7 +65,7 @@ pub(crate) const RETRY: &str = "UPDATE hookproof_inbox \
      WHERE id = $2 AND state IN ('dead', 'done')";
 
 pub(crate) const PURGE: &str =
-    "DELETE FROM hookproof_inbox WHERE state = $1 AND COALESCE(processed_at, received_at) < $2";
+    "DELETE FROM hookproof_inbox WHERE state = $1 AND COALESCE(processed_at, received_at) <= $2";
 
 pub(crate) const SCHEMA_TABLE: &str = "CREATE TABLE IF NOT EXISTS hookproof_inbox_schema \
      (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";

@@ -458,9 +458,12 @@ async fn process(
         Some(Err(JobError::Failed(error))) => {
             let error = truncate(error);
             if event.attempt() >= shared.max_attempts {
+                tracing::warn!(event = event.id(), attempt = event.attempt(), error = %error, "handler failed its last attempt; the event is dead");
                 shared.record("dead", &event, inbox.mark_dead(&event, &error).await, |report| &mut report.dead).await;
             } else {
-                let next = SystemTime::now() + shared.retry_delay(event.attempt());
+                let delay = shared.retry_delay(event.attempt());
+                tracing::info!(event = event.id(), attempt = event.attempt(), error = %error, retry_in_ms = delay.as_millis() as u64, "handler failed; will retry");
+                let next = SystemTime::now() + delay;
                 shared
                     .record("retry", &event, inbox.fail(&event, &error, next).await, |report| &mut report.retried)
                     .await;
@@ -510,4 +513,50 @@ fn random_u64() -> u64 {
         return nanos as u64;
     }
     u64::from_le_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn shared(backoff: Duration, max_backoff: Duration) -> (Shared, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = Inbox::connect(&format!("sqlite:{}", dir.path().join("delay.db").display())).await.unwrap();
+        let shared = Shared {
+            inbox,
+            lease: Duration::from_secs(30),
+            max_attempts: 10,
+            backoff,
+            max_backoff,
+            handler_timeout: None,
+            report: Mutex::new(WorkerReport::default()),
+        };
+        (shared, dir)
+    }
+
+    #[tokio::test]
+    async fn retry_delay_doubles_with_jitter_and_is_capped() {
+        let (shared, _dir) = shared(Duration::from_secs(1), Duration::from_secs(60)).await;
+        for (attempt, ceiling) in [(1, 1), (2, 2), (3, 4), (4, 8), (6, 32), (7, 60), (40, 60), (u32::MAX, 60)] {
+            let ceiling = Duration::from_secs(ceiling);
+            for _ in 0..50 {
+                let delay = shared.retry_delay(attempt);
+                assert!(
+                    delay >= ceiling / 2 && delay <= ceiling,
+                    "attempt {attempt}: {delay:?} outside [{:?}, {ceiling:?}]",
+                    ceiling / 2
+                );
+            }
+        }
+        let delays: std::collections::HashSet<Duration> = (0..50).map(|_| shared.retry_delay(3)).collect();
+        assert!(delays.len() > 1, "jitter spreads retries");
+    }
+
+    #[test]
+    fn long_errors_are_cut_on_a_character_boundary() {
+        let error = "é".repeat(MAX_ERROR_LEN);
+        let cut = truncate(error);
+        assert!(cut.len() <= MAX_ERROR_LEN && cut.len() >= MAX_ERROR_LEN - 1);
+        assert!(cut.chars().all(|c| c == 'é'));
+    }
 }

@@ -739,3 +739,59 @@ fn describe(error: &InboxError) -> String {
     }
     text
 }
+
+#[tokio::test]
+async fn verified_deliveries_are_keyed_by_their_signed_identity() {
+    use hookproof_core::{presets, Signer, Verifier};
+
+    let fixture = sqlite().await;
+    let verifier = Verifier::builder(presets::github()).secret("s3cret").build().unwrap();
+    let signer = Signer::new(presets::github(), "s3cret").unwrap();
+    let body = Bytes::from_static(br#"{"action":"opened","number":7}"#);
+    let receive = |delivery_id: &str| {
+        let mut headers = signer.sign_at(&body, SystemTime::now(), Some(delivery_id));
+        headers.insert("x-github-event", "pull_request".parse().unwrap());
+        headers.insert("content-type", "application/json".parse().unwrap());
+        let verified = verifier.verify(&headers, &body).expect("verified");
+        NewDelivery::from((&verified, &headers, body.clone()))
+    };
+
+    let first = receive("delivery-1");
+    let Stored::Accepted { id } = fixture.inbox.store(first.clone()).await.unwrap() else { panic!("duplicate") };
+    // GitHub's delivery id is unsigned: the same event re-sent under another
+    // id is still the same event.
+    assert_eq!(fixture.inbox.store(receive("forged-2")).await.unwrap(), Stored::Duplicate);
+
+    let claimed = fixture.inbox.claim_due("worker", Duration::from_secs(30), 1).await.unwrap();
+    let event = &claimed[0];
+    assert_eq!(event.id(), id);
+    assert_eq!(event.event_key().as_bytes(), &first.key);
+    assert_eq!((event.scheme(), event.provider_id()), ("github", Some("delivery-1")));
+    assert_eq!(event.header("X-GitHub-Event"), Some("pull_request"));
+    assert_eq!(event.header("content-type"), Some("application/json"));
+    assert_eq!(event.headers().len(), 2, "only the content type and the event type are kept");
+    assert_eq!(event.body(), &body);
+}
+
+// One thread, so the good and the bad deliveries land in the same group.
+#[tokio::test(flavor = "current_thread")]
+async fn one_refused_delivery_does_not_fail_its_group() {
+    let fixture = postgres().await;
+    let mut refused = delivery(1000);
+    refused.scheme = "nul\0byte".to_owned(); // PostgreSQL text cannot hold NUL
+    let mut stores: Vec<_> = (0..10u32)
+        .map(|n| {
+            let inbox = fixture.inbox.clone();
+            tokio::spawn(async move { inbox.store(delivery(n)).await })
+        })
+        .collect();
+    let inbox = fixture.inbox.clone();
+    stores.insert(5, tokio::spawn(async move { inbox.store(refused).await }));
+
+    let outcomes: Vec<_> = futures_util::future::join_all(stores).await.into_iter().map(Result::unwrap).collect();
+    assert!(outcomes[5].as_ref().unwrap_err().is_unavailable(), "{:?}", outcomes[5]);
+    for (index, outcome) in outcomes.iter().enumerate().filter(|(index, _)| *index != 5) {
+        assert!(matches!(outcome, Ok(Stored::Accepted { .. })), "delivery {index}: {outcome:?}");
+    }
+    assert_eq!(fixture.inbox.stats().await.unwrap(), stats(10, 0, 0, 0));
+}
