@@ -1,6 +1,6 @@
 //! [`Inbox`]: connect, store with group commit, claim and settle, operate.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::future::Future;
 use std::str::FromStr;
@@ -77,16 +77,42 @@ impl InboxOptions {
 
 #[derive(Clone)]
 pub(crate) enum Backend {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePools),
     Postgres(PgPool),
 }
 
-/// Runs the same code against whichever pool the inbox has; the SQL and
+/// SQLite has one writer at a time. Writes go through a one-connection
+/// pool, so this process's writers queue in order instead of meeting
+/// `SQLITE_BUSY` and sleeping in SQLite's busy handler (1 ms, then longer);
+/// only other processes contend for the file lock. Reads use their own pool.
+#[derive(Clone)]
+pub(crate) struct SqlitePools {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+/// Runs the same code against the pool the inbox writes with; the SQL and
 /// binds are written once and type-checked for each backend.
-macro_rules! with_pool {
+macro_rules! with_writer {
     ($backend:expr, $pool:ident => $body:expr) => {
         match $backend {
-            Backend::Sqlite($pool) => $body,
+            Backend::Sqlite(pools) => {
+                let $pool = &pools.writer;
+                $body
+            }
+            Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// [`with_writer`] for reads.
+macro_rules! with_reader {
+    ($backend:expr, $pool:ident => $body:expr) => {
+        match $backend {
+            Backend::Sqlite(pools) => {
+                let $pool = &pools.reader;
+                $body
+            }
             Backend::Postgres($pool) => $body,
         }
     };
@@ -95,9 +121,17 @@ macro_rules! with_pool {
 /// Begins a transaction that writes. On SQLite it takes the write lock up
 /// front (`BEGIN IMMEDIATE`): a deferred transaction that reads first and
 /// then writes can fail with `SQLITE_BUSY` instead of waiting.
+///
+/// [`begin_worker_write`](BeginWrite::begin_worker_write) is for the
+/// workers' claims and settles, which need not wait for the disk: losing one
+/// in a crash only runs an event again, which at-least-once allows. Stores
+/// and operator changes stay fully durable.
 trait BeginWrite {
     type Database: sqlx::Database;
     fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+    fn begin_worker_write(
+        &self,
+    ) -> impl Future<Output = Result<Transaction<'static, Self::Database>, sqlx::Error>> + Send;
 }
 
 impl BeginWrite for SqlitePool {
@@ -105,12 +139,22 @@ impl BeginWrite for SqlitePool {
     fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
         self.begin_with("BEGIN IMMEDIATE")
     }
+    // SQLite's fsync of the WAL is cheap next to the rest of a commit here;
+    // switching `synchronous` per transaction is not worth its statements.
+    fn begin_worker_write(
+        &self,
+    ) -> impl Future<Output = Result<Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
+        self.begin_write()
+    }
 }
 
 impl BeginWrite for PgPool {
     type Database = Postgres;
     fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, Postgres>, sqlx::Error>> + Send {
         self.begin()
+    }
+    fn begin_worker_write(&self) -> impl Future<Output = Result<Transaction<'static, Postgres>, sqlx::Error>> + Send {
+        self.begin_with("BEGIN; SET LOCAL synchronous_commit = off")
     }
 }
 
@@ -256,6 +300,7 @@ pub struct Inbox {
 struct Inner {
     backend: Backend,
     requests: mpsc::Sender<StoreRequest>,
+    settles: mpsc::Sender<SettleRequest>,
     stored: Arc<Notify>,
     commits: Arc<CommitCounters>,
     options: InboxOptions,
@@ -292,13 +337,20 @@ impl Inbox {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(options.store_timeout);
-            let pool = SqlitePoolOptions::new()
+            // The writer first: it creates the file and switches it to WAL.
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(options.store_timeout)
+                .connect_with(connect_options.clone())
+                .await
+                .map_err(InboxError::from_sqlx)?;
+            let reader = SqlitePoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.store_timeout)
                 .connect_with(connect_options)
                 .await
                 .map_err(InboxError::from_sqlx)?;
-            Backend::Sqlite(pool)
+            Backend::Sqlite(SqlitePools { writer, reader })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             // The parser's messages never quote the URL, but are kept out
             // anyway: the reason below is enough to fix a typo.
@@ -331,7 +383,9 @@ impl Inbox {
             Arc::clone(&stored),
             Arc::clone(&commits),
         ));
-        Ok(Self { inner: Arc::new(Inner { backend, requests, stored, commits, options, redacted_url }) })
+        let (settles, settle_receiver) = mpsc::channel(options.max_batch.saturating_mul(16));
+        tokio::spawn(settle_loop(backend.clone(), settle_receiver, options.max_batch, options.operation_timeout));
+        Ok(Self { inner: Arc::new(Inner { backend, requests, settles, stored, commits, options, redacted_url }) })
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -352,7 +406,13 @@ impl Inbox {
 
     /// Closes the pool; later calls fail with [`InboxError::Unavailable`].
     pub async fn close(&self) {
-        with_pool!(&self.inner.backend, pool => pool.close().await)
+        match &self.inner.backend {
+            Backend::Sqlite(pools) => {
+                pools.writer.close().await;
+                pools.reader.close().await;
+            }
+            Backend::Postgres(pool) => pool.close().await,
+        }
     }
 
     /// Stores a delivery, durably: when this returns `Ok`, the row is
@@ -390,8 +450,8 @@ impl Inbox {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = async {
             let mut events = match &self.inner.backend {
-                Backend::Sqlite(pool) => {
-                    let mut transaction = pool.begin_write().await?;
+                Backend::Sqlite(pools) => {
+                    let mut transaction = pools.writer.begin_worker_write().await?;
                     let rows = sqlx::query(sql::CLAIM_SQLITE)
                         .bind(owner)
                         .bind(expires)
@@ -403,13 +463,15 @@ impl Inbox {
                     rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?
                 }
                 Backend::Postgres(pool) => {
+                    let mut transaction = pool.begin_worker_write().await?;
                     let rows = sqlx::query(sql::CLAIM_POSTGRES)
                         .bind(owner)
                         .bind(expires)
                         .bind(now)
                         .bind(limit)
-                        .fetch_all(pool)
+                        .fetch_all(&mut *transaction)
                         .await?;
+                    transaction.commit().await?;
                     rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?
                 }
             };
@@ -446,25 +508,32 @@ impl Inbox {
         self.settle(sql::RELEASE, event, now_millis(), None).await
     }
 
-    async fn settle(&self, statement: &str, event: &Event, time: i64, error: Option<&str>) -> Result<(), InboxError> {
-        let affected = self
-            .bounded(async {
-                with_pool!(&self.inner.backend, pool => sqlx::query(statement)
-                    .bind(time)
-                    .bind(event.id)
-                    .bind(&*event.owner)
-                    .bind(i64::from(event.attempt))
-                    .bind(error)
-                    .execute(pool)
-                    .await
-                    .map(|done| done.rows_affected()))
-            })
-            .await?;
-        if affected == 1 {
-            Ok(())
-        } else {
-            Err(InboxError::LeaseLost { id: event.id })
-        }
+    /// Runs one of the owner-checked statements through the settle task,
+    /// which groups concurrent ones (many workers finishing together) into
+    /// one transaction, as [`store`](Self::store) does for deliveries.
+    async fn settle(
+        &self,
+        statement: &'static str,
+        event: &Event,
+        time: i64,
+        error: Option<&str>,
+    ) -> Result<(), InboxError> {
+        let timeout = self.inner.options.operation_timeout;
+        let (reply, answer) = oneshot::channel();
+        let request = SettleRequest {
+            statement,
+            id: event.id,
+            owner: Arc::clone(&event.owner),
+            attempts: i64::from(event.attempt),
+            time,
+            error: error.map(str::to_owned),
+            reply,
+        };
+        let round_trip = async {
+            self.inner.settles.send(request).await.map_err(|_| InboxError::closed())?;
+            answer.await.map_err(|_| InboxError::closed())?
+        };
+        tokio::time::timeout(timeout, round_trip).await.unwrap_or_else(|_| Err(InboxError::timed_out(timeout)))
     }
 
     /// Marks a claimed event done inside `transaction`, so that the
@@ -496,7 +565,7 @@ impl Inbox {
     pub async fn stats(&self) -> Result<Stats, InboxError> {
         self.bounded(async {
             let mut stats = Stats::default();
-            with_pool!(&self.inner.backend, pool => {
+            with_reader!(&self.inner.backend, pool => {
                 for row in sqlx::query(sql::STATS).fetch_all(pool).await? {
                     let count = u64::try_from(row.int("count")?).unwrap_or(0);
                     *stats.slot(state_column(&row)?) = count;
@@ -511,7 +580,7 @@ impl Inbox {
     pub async fn list(&self, state: Option<State>, limit: usize) -> Result<Vec<EventSummary>, InboxError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.bounded(async {
-            with_pool!(&self.inner.backend, pool => {
+            with_reader!(&self.inner.backend, pool => {
                 let rows = match state {
                     Some(state) => sqlx::query(sql::LIST_STATE).bind(limit).bind(state.as_str()).fetch_all(pool).await?,
                     None => sqlx::query(sql::LIST).bind(limit).fetch_all(pool).await?,
@@ -525,7 +594,7 @@ impl Inbox {
     /// One event with its headers and body.
     pub async fn get(&self, id: i64) -> Result<Option<EventRecord>, InboxError> {
         self.bounded(async {
-            with_pool!(&self.inner.backend, pool => {
+            with_reader!(&self.inner.backend, pool => {
                 sqlx::query(sql::GET).bind(id).fetch_optional(pool).await?.as_ref().map(record_from_row).transpose()
             })
         })
@@ -539,7 +608,7 @@ impl Inbox {
         let now = now_millis();
         let changed = self
             .bounded(async {
-                with_pool!(&self.inner.backend, pool => {
+                with_writer!(&self.inner.backend, pool => {
                     let mut transaction = pool.begin_write().await?;
                     let mut changed = 0;
                     for id in ids {
@@ -563,12 +632,22 @@ impl Inbox {
     pub async fn purge(&self, state: State, older_than: Duration) -> Result<u64, InboxError> {
         let cutoff = now_millis().saturating_sub(duration_millis(older_than));
         self.bounded(async {
-            with_pool!(&self.inner.backend, pool => sqlx::query(sql::PURGE)
-                .bind(state.as_str())
-                .bind(cutoff)
-                .execute(pool)
-                .await
-                .map(|done| done.rows_affected()))
+            // In chunks: one huge DELETE would hold the write lock (and
+            // delay stores) for as long as it runs.
+            let mut deleted = 0;
+            loop {
+                let chunk = with_writer!(&self.inner.backend, pool => sqlx::query(sql::PURGE)
+                    .bind(state.as_str())
+                    .bind(cutoff)
+                    .bind(sql::PURGE_CHUNK)
+                    .execute(pool)
+                    .await?
+                    .rows_affected());
+                deleted += chunk;
+                if chunk < sql::PURGE_CHUNK as u64 {
+                    return Ok(deleted);
+                }
+            }
         })
         .await
     }
@@ -606,8 +685,8 @@ async fn bounded<T>(limit: Duration, operation: impl Future<Output = Result<T, s
 /// Creates or upgrades the tables, once even with many processes starting together.
 async fn migrate(backend: &Backend) -> Result<(), sqlx::Error> {
     match backend {
-        Backend::Sqlite(pool) => {
-            let mut transaction = pool.begin_write().await?;
+        Backend::Sqlite(pools) => {
+            let mut transaction = pools.writer.begin_write().await?;
             apply_migrations!(transaction, sql::SQLITE_MIGRATIONS);
             transaction.commit().await
         }
@@ -703,30 +782,151 @@ fn answer(requests: impl IntoIterator<Item = StoreRequest>, outcome: Result<Vec<
     }
 }
 
-async fn insert_batch(backend: &Backend, batch: &[StoreRequest]) -> Result<Vec<Stored>, sqlx::Error> {
-    with_pool!(backend, pool => {
-        let mut transaction = pool.begin_write().await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
+/// One renewal, completion, failure or release waiting for the settle task.
+struct SettleRequest {
+    statement: &'static str,
+    id: i64,
+    owner: Arc<str>,
+    attempts: i64,
+    time: i64,
+    error: Option<String>,
+    reply: oneshot::Sender<Result<(), InboxError>>,
+}
+
+/// Groups settle statements into transactions, like [`commit_loop`]: a
+/// worker finishing many short handlers pays one commit (one fsync) for
+/// the group instead of one each.
+async fn settle_loop(
+    backend: Backend,
+    mut requests: mpsc::Receiver<SettleRequest>,
+    max_batch: usize,
+    timeout: Duration,
+) {
+    let mut batch = Vec::with_capacity(max_batch);
+    while requests.recv_many(&mut batch, max_batch).await > 0 {
+        batch.retain(|request: &SettleRequest| !request.reply.is_closed());
+        if batch.is_empty() {
+            continue;
+        }
+        // Rows locked in id order, so two processes' groups cannot deadlock
+        // (the sort is stable: one event's requests keep their order).
+        batch.sort_by_key(|request| request.id);
+        match settle_bounded(&backend, &batch, timeout).await {
+            Err(InboxError::Database(_)) if batch.len() > 1 => {
+                for request in batch.drain(..) {
+                    let outcome = settle_bounded(&backend, std::slice::from_ref(&request), timeout).await;
+                    answer_settled([request], outcome);
+                }
+            }
+            outcome => answer_settled(batch.drain(..), outcome),
+        }
+    }
+}
+
+async fn settle_bounded(
+    backend: &Backend,
+    batch: &[SettleRequest],
+    timeout: Duration,
+) -> Result<Vec<bool>, InboxError> {
+    bounded(timeout, settle_batch(backend, batch)).await
+}
+
+/// Whether each request still held its claim (changed its row).
+async fn settle_batch(backend: &Backend, batch: &[SettleRequest]) -> Result<Vec<bool>, sqlx::Error> {
+    with_writer!(backend, pool => {
+        let mut transaction = pool.begin_worker_write().await?;
+        let mut held = Vec::with_capacity(batch.len());
         for request in batch {
-            let delivery = &request.delivery;
-            // Serialising a string map cannot fail.
-            let headers = serde_json::to_string(&delivery.headers).unwrap_or_else(|_| "{}".to_owned());
-            let inserted = sqlx::query(sql::INSERT)
-                .bind(hex::encode(delivery.key))
-                .bind(&delivery.scheme)
-                .bind(delivery.provider_id.as_deref())
-                .bind(request.received_at)
-                .bind(delivery.timestamp)
-                .bind(headers)
-                .bind(&delivery.body[..])
-                .fetch_optional(&mut *transaction)
-                .await?;
-            outcomes.push(match inserted {
-                Some(row) => Stored::Accepted { id: row.int("id")? },
-                None => Stored::Duplicate,
-            });
+            let affected = sqlx::query(request.statement)
+                .bind(request.time)
+                .bind(request.id)
+                .bind(&*request.owner)
+                .bind(request.attempts)
+                .bind(request.error.as_deref())
+                .execute(&mut *transaction)
+                .await?
+                .rows_affected();
+            held.push(affected == 1);
         }
         transaction.commit().await?;
-        Ok(outcomes)
+        Ok(held)
     })
+}
+
+fn answer_settled(requests: impl IntoIterator<Item = SettleRequest>, outcome: Result<Vec<bool>, InboxError>) {
+    match outcome {
+        Ok(held) => {
+            for (request, held) in requests.into_iter().zip(held) {
+                let answer = if held { Ok(()) } else { Err(InboxError::LeaseLost { id: request.id }) };
+                let _ = request.reply.send(answer);
+            }
+        }
+        Err(error) => {
+            for request in requests {
+                let _ = request.reply.send(Err(error.clone()));
+            }
+        }
+    }
+}
+
+async fn insert_batch(backend: &Backend, batch: &[StoreRequest]) -> Result<Vec<Stored>, sqlx::Error> {
+    match backend {
+        Backend::Sqlite(pools) => {
+            // In-process SQLite: a statement per row costs next to nothing.
+            let mut transaction = pools.writer.begin_write().await?;
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for request in batch {
+                let delivery = &request.delivery;
+                let inserted = sqlx::query(sql::INSERT)
+                    .bind(hex::encode(delivery.key))
+                    .bind(&delivery.scheme)
+                    .bind(delivery.provider_id.as_deref())
+                    .bind(request.received_at)
+                    .bind(delivery.timestamp)
+                    .bind(headers_json(delivery))
+                    .bind(&delivery.body[..])
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+                outcomes.push(match inserted {
+                    Some(row) => Stored::Accepted { id: row.int("id")? },
+                    None => Stored::Duplicate,
+                });
+            }
+            transaction.commit().await?;
+            Ok(outcomes)
+        }
+        Backend::Postgres(pool) => {
+            // One statement for the whole group: a round trip per row would
+            // cost more than the commit.
+            let keys: Vec<String> = batch.iter().map(|request| hex::encode(request.delivery.key)).collect();
+            let inserted = sqlx::query(sql::INSERT_MANY_POSTGRES)
+                .bind(&keys)
+                .bind(batch.iter().map(|request| request.delivery.scheme.as_str()).collect::<Vec<_>>())
+                .bind(batch.iter().map(|request| request.delivery.provider_id.as_deref()).collect::<Vec<_>>())
+                .bind(batch.iter().map(|request| request.received_at).collect::<Vec<_>>())
+                .bind(batch.iter().map(|request| request.delivery.timestamp).collect::<Vec<_>>())
+                .bind(batch.iter().map(|request| headers_json(&request.delivery)).collect::<Vec<_>>())
+                .bind(batch.iter().map(|request| &request.delivery.body[..]).collect::<Vec<_>>())
+                .fetch_all(pool)
+                .await?;
+            let mut ids = HashMap::with_capacity(inserted.len());
+            for row in &inserted {
+                ids.insert(row.text("event_key")?, row.int("id")?);
+            }
+            // A key twice in one group is inserted once: the first of them
+            // is the accepted one, the others are duplicates.
+            Ok(keys
+                .iter()
+                .map(|key| match ids.remove(key) {
+                    Some(id) => Stored::Accepted { id },
+                    None => Stored::Duplicate,
+                })
+                .collect())
+        }
+    }
+}
+
+fn headers_json(delivery: &NewDelivery) -> String {
+    // Serialising a map of strings cannot fail.
+    serde_json::to_string(&delivery.headers).unwrap_or_else(|_| "{}".to_owned())
 }

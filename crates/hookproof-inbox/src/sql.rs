@@ -6,11 +6,23 @@ pub(crate) const INSERT: &str = "INSERT INTO hookproof_inbox \
      VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $4) \
      ON CONFLICT (event_key) DO NOTHING RETURNING id";
 
+/// [`INSERT`] for a whole group in one statement (PostgreSQL arrays). An
+/// autocommit statement: one transaction, one fsync.
+pub(crate) const INSERT_MANY_POSTGRES: &str = "INSERT INTO hookproof_inbox \
+     (event_key, scheme, provider_id, received_at, event_timestamp, headers, body, state, attempts, next_attempt_at) \
+     SELECT event_key, scheme, provider_id, received_at, event_timestamp, headers, body, 'pending', 0, received_at \
+     FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bytea[]) \
+          AS delivery(event_key, scheme, provider_id, received_at, event_timestamp, headers, body) \
+     ON CONFLICT (event_key) DO NOTHING RETURNING id, event_key";
+
 // A processing row's next_attempt_at is its lease expiry, so one index
-// finds both due pending rows and expired leases.
+// finds both due pending rows and expired leases. SQLite is told to use it:
+// without statistics its planner picks the (state, id) index and sorts every
+// pending row on each claim, which makes draining a backlog quadratic.
 pub(crate) const CLAIM_SQLITE: &str = "UPDATE hookproof_inbox \
      SET state = 'processing', attempts = attempts + 1, lease_owner = $1, lease_expires_at = $2, next_attempt_at = $2 \
-     WHERE id IN (SELECT id FROM hookproof_inbox WHERE state IN ('pending', 'processing') AND next_attempt_at <= $3 \
+     WHERE id IN (SELECT id FROM hookproof_inbox INDEXED BY hookproof_inbox_due \
+                  WHERE state IN ('pending', 'processing') AND next_attempt_at <= $3 \
                   ORDER BY next_attempt_at, id LIMIT $4) \
      RETURNING id, event_key, scheme, provider_id, received_at, event_timestamp, headers, body, attempts, lease_owner";
 
@@ -64,8 +76,11 @@ pub(crate) const RETRY: &str = "UPDATE hookproof_inbox \
          lease_owner = NULL, lease_expires_at = NULL \
      WHERE id = $2 AND state IN ('dead', 'done')";
 
-pub(crate) const PURGE: &str =
-    "DELETE FROM hookproof_inbox WHERE state = $1 AND COALESCE(processed_at, received_at) <= $2";
+pub(crate) const PURGE: &str = "DELETE FROM hookproof_inbox WHERE id IN ( \
+         SELECT id FROM hookproof_inbox WHERE state = $1 AND COALESCE(processed_at, received_at) <= $2 LIMIT $3)";
+
+/// Rows deleted per statement by a purge.
+pub(crate) const PURGE_CHUNK: i64 = 1000;
 
 pub(crate) const SCHEMA_TABLE: &str = "CREATE TABLE IF NOT EXISTS hookproof_inbox_schema \
      (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
