@@ -795,3 +795,54 @@ async fn one_refused_delivery_does_not_fail_its_group() {
     }
     assert_eq!(fixture.inbox.stats().await.unwrap(), stats(10, 0, 0, 0));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hung_postgres_is_unavailable_within_the_bound_then_recovers() {
+    let mut server = tokio::task::spawn_blocking(PostgresServer::start).await.unwrap();
+    let bound = Duration::from_secs(1);
+    let options = InboxOptions::default().store_timeout(bound).operation_timeout(bound);
+    let inbox = Inbox::connect_with(&server.url(), options).await.unwrap();
+    accepted_id(&inbox, 1).await;
+
+    server.pause();
+    let started = Instant::now();
+    let error = inbox.store(delivery(2)).await.unwrap_err();
+    assert!(error.is_unavailable(), "{error:?}");
+    assert!(started.elapsed() < bound + Duration::from_secs(1), "took {:?}", started.elapsed());
+    let started = Instant::now();
+    assert!(inbox.stats().await.unwrap_err().is_unavailable());
+    assert!(started.elapsed() < bound + Duration::from_secs(1), "took {:?}", started.elapsed());
+
+    server.resume();
+    eventually("a store accepted after the server wakes up", || async { inbox.store(delivery(3)).await.is_ok() }).await;
+    assert_eq!(inbox.store(delivery(1)).await.unwrap(), Stored::Duplicate);
+    // Delivery 2 was answered 503 but its INSERT may have run once the
+    // server woke: the provider's retry is stored either way, once.
+    assert!(inbox.store(delivery(2)).await.is_ok());
+    assert_eq!(inbox.stats().await.unwrap(), stats(3, 0, 0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn locked_sqlite_file_is_unavailable_within_the_bound() {
+    use sqlx::Connection as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("inbox.db").display());
+    let bound = Duration::from_secs(1);
+    let options = InboxOptions::default().store_timeout(bound).operation_timeout(bound);
+    let inbox = Inbox::connect_with(&url, options).await.unwrap();
+    accepted_id(&inbox, 1).await;
+
+    // Another process holds the write lock and does not let go.
+    let mut other_process = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN EXCLUSIVE").execute(&mut other_process).await.unwrap();
+    let started = Instant::now();
+    let error = inbox.store(delivery(2)).await.unwrap_err();
+    assert!(error.is_unavailable(), "{error:?}");
+    assert!(started.elapsed() < bound + Duration::from_secs(1), "took {:?}", started.elapsed());
+    assert_eq!(inbox.stats().await.unwrap(), stats(1, 0, 0, 0), "readers are not blocked by the writer");
+
+    sqlx::query("ROLLBACK").execute(&mut other_process).await.unwrap();
+    assert!(matches!(inbox.store(delivery(2)).await.unwrap(), Stored::Accepted { .. }));
+    assert_eq!(inbox.stats().await.unwrap(), stats(2, 0, 0, 0));
+}

@@ -18,6 +18,8 @@ pub(crate) struct PostgresServer {
     dir: tempfile::TempDir,
     port: u16,
     running: bool,
+    /// Processes stopped by [`pause`](Self::pause), resumed on drop at the latest.
+    paused: Vec<u32>,
 }
 
 impl PostgresServer {
@@ -34,7 +36,7 @@ impl PostgresServer {
         let mut initdb = as_server_user(&bin.join("initdb"), dir.path());
         initdb.arg("-D").arg(&data).args(["-U", "hookproof", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
         run(&mut initdb);
-        let mut server = Self { bin, dir, port: 0, running: false };
+        let mut server = Self { bin, dir, port: 0, running: false, paused: Vec::new() };
         server.launch_on_a_free_port();
         server
     }
@@ -63,6 +65,30 @@ impl PostgresServer {
         let output = self.try_launch(self.port);
         assert!(output.status.success(), "pg_ctl start on port {} failed: {}", self.port, describe(&output));
         self.running = true;
+    }
+
+    /// Freezes the server and its backends (SIGSTOP): connections stay open
+    /// and accept bytes, but nothing answers, as with a hung host.
+    pub(crate) fn pause(&mut self) {
+        assert!(self.running && self.paused.is_empty(), "pause() needs a running, unpaused server");
+        let pid_file = std::fs::read_to_string(self.dir.path().join("data/postmaster.pid")).expect("postmaster.pid");
+        let postmaster: u32 =
+            pid_file.lines().next().and_then(|line| line.trim().parse().ok()).expect("postmaster pid");
+        let children = Command::new("pgrep").args(["-P", &postmaster.to_string()]).output().expect("run pgrep");
+        // The postmaster first, so it forks no new backend meanwhile.
+        self.paused = std::iter::once(postmaster)
+            .chain(String::from_utf8_lossy(&children.stdout).lines().filter_map(|line| line.trim().parse().ok()))
+            .collect();
+        for pid in &self.paused {
+            signal("-STOP", *pid);
+        }
+    }
+
+    /// Undoes [`pause`](Self::pause).
+    pub(crate) fn resume(&mut self) {
+        for pid in self.paused.drain(..) {
+            signal("-CONT", pid);
+        }
     }
 
     fn launch_on_a_free_port(&mut self) {
@@ -114,11 +140,18 @@ impl PostgresServer {
 
 impl Drop for PostgresServer {
     fn drop(&mut self) {
+        // A stopped server cannot act on pg_ctl's shutdown signal.
+        self.resume();
         if self.running {
             let _ = self.try_pg_ctl(&["stop", "-m", "immediate", "-w", "-t", "30"]);
             self.running = false;
         }
     }
+}
+
+fn signal(which: &str, pid: u32) {
+    let status = Command::new("kill").args([which, &pid.to_string()]).status().expect("run kill");
+    assert!(status.success(), "kill {which} {pid} failed");
 }
 
 fn bin_dir() -> PathBuf {
