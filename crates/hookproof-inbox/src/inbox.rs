@@ -66,9 +66,11 @@ impl InboxOptions {
         self
     }
 
-    /// Size of the connection pool (default 10). A transactional worker
-    /// holds one connection per running handler, plus one for claims and
-    /// renewals, plus one for the commit task.
+    /// Size of the connection pool (default 10). On PostgreSQL a
+    /// transactional worker holds one connection per running handler, and
+    /// the commit task, the settle task and claims need one each: keep
+    /// `Worker::concurrency` at least 3 below this. On SQLite it sizes the
+    /// readers' pool; writes always share one connection.
     pub fn max_connections(mut self, connections: u32) -> Self {
         self.max_connections = connections.max(2);
         self

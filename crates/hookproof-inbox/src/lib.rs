@@ -13,7 +13,36 @@
 //! at once, on SQLite (`sqlite:PATH`, embedded, the default) or PostgreSQL
 //! (`postgres://...`, shared by many receivers and workers; workers claim
 //! with `FOR UPDATE SKIP LOCKED`). The crate creates its tables at
-//! [`Inbox::connect`].
+//! [`Inbox::connect`] (`hookproof_inbox`, and `hookproof_inbox_schema` for
+//! its own schema version, apart from any sqlx migrations of yours).
+//!
+//! # What it guarantees
+//!
+//! - **Acknowledged means on disk.** [`Inbox::store`] returns only after the
+//!   row's transaction committed with a real fsync (SQLite WAL with
+//!   `synchronous=FULL`; PostgreSQL with `synchronous_commit=on`, whatever
+//!   the server's default). Concurrent stores share one transaction.
+//! - **One row per event.** A key already stored, in any state, is
+//!   [`Stored::Duplicate`] and writes nothing, until retention purges it.
+//! - **Bounded waits.** A database that cannot be reached, is hung or is
+//!   locked makes `store` fail with [`InboxError::Unavailable`] within the
+//!   store timeout (5 s by default): answer 503 `inbox_unavailable`.
+//! - **At least once.** A handler runs until an attempt is recorded as done;
+//!   a worker killed mid-handler leaves its lease to expire and another
+//!   worker runs the event again. [`Event::key`] and [`Event::attempt`] let
+//!   handlers be idempotent. On PostgreSQL,
+//!   [`Worker::run_in_transaction`] makes a handler's database writes
+//!   exactly once: they commit with the done mark or not at all.
+//!
+//! # An event's life
+//!
+//! [`State::Pending`] until a worker claims it, [`State::Processing`] while
+//! its lease is held (renewed while the handler runs), then
+//! [`State::Done`]; a failure, panic or timeout makes it pending again after
+//! an exponential backoff with jitter, and the last allowed attempt's failure
+//! makes it [`State::Dead`] with its last error, until an operator
+//! [`retry`](Inbox::retry)s it. Done rows are purged after the retention
+//! ([`DEFAULT_RETENTION`], 7 days); dead rows stay until purged by name.
 //!
 //! ```no_run
 //! use std::time::Duration;

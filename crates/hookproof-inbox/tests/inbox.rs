@@ -175,6 +175,7 @@ on_both_backends!("multi_thread":
     shutdown_finishes_running_handlers_within_grace,
     shutdown_releases_handlers_past_grace,
     operator_lists_gets_and_purges,
+    worker_purges_done_events_past_retention,
 );
 
 // One thread: the 200 stores are all queued before the commit task runs,
@@ -467,6 +468,30 @@ mod scenarios {
             (State::Pending, 0, None),
             "given back without counting the attempt"
         );
+    }
+
+    pub(super) async fn worker_purges_done_events_past_retention(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        for n in 1..=3 {
+            accepted_id(inbox, n).await;
+        }
+        let claimed = inbox.claim_due("worker-a", Duration::from_secs(30), 10).await.unwrap();
+        inbox.complete(&claimed[0]).await.unwrap();
+        inbox.mark_dead(&claimed[1], "broken").await.unwrap();
+        inbox.fail(&claimed[2], "later", SystemTime::now() + Duration::from_secs(3600)).await.unwrap();
+
+        // A week's retention keeps what was done a moment ago.
+        let worker =
+            RunningWorker::spawn(test_worker(inbox).retention(Some(Duration::from_secs(7 * 24 * 3600))), |_| async {
+                Ok(())
+            });
+        assert_eq!(worker.finish().await, WorkerReport::default());
+        assert_eq!(inbox.stats().await.unwrap(), stats(1, 0, 1, 1));
+
+        // No retention: done rows go when the worker starts; dead and pending stay.
+        let worker = RunningWorker::spawn(test_worker(inbox).retention(Some(Duration::ZERO)), |_| async { Ok(()) });
+        wait_for_stats(inbox, stats(1, 0, 0, 1)).await;
+        assert_eq!(worker.finish().await, WorkerReport::default());
     }
 
     pub(super) async fn operator_lists_gets_and_purges(fixture: &Fixture) {
