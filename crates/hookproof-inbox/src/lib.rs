@@ -93,3 +93,12 @@ pub use event::{
 };
 pub use inbox::{GroupCommitStats, Inbox, InboxOptions, DEFAULT_RETENTION};
 pub use worker::{Worker, WorkerReport};
+
+/// The body of the answer to a delivery [`Stored::Accepted`]: status 202.
+/// (A [`Stored::Duplicate`] is answered like a processed duplicate today:
+/// 200 with [`DUPLICATE_BODY`](hookproof_core::DUPLICATE_BODY).)
+pub const ACCEPTED_BODY: &str = r#"{"status":"accepted"}"#;
+
+/// The error code answered with status 503 when [`Inbox::store`] fails:
+/// nothing was acknowledged, and the provider retries.
+pub const UNAVAILABLE_CODE: &str = "inbox_unavailable";
