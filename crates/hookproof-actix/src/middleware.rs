@@ -193,7 +193,7 @@ where
                 store(&mut request.extensions_mut(), delivery);
                 return Ok(service.call(request).await?.map_into_left_body());
             };
-            let claim = match replay.begin(&delivery.verified).await {
+            let claim = match replay.begin(&delivery.verified, &delivery.body).await {
                 Ok(Admission::Process(claim)) => Some(claim),
                 Ok(Admission::Unprotected) => None,
                 Ok(Admission::Duplicate) => return Ok(request.into_response(duplicate()).map_into_right_body()),

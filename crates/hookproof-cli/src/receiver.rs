@@ -48,9 +48,9 @@ impl Receiver {
 /// `id` is the id header as received (unsigned for some providers);
 /// `event_key` is what dedupe uses.
 pub(crate) fn event_line(verified: &Verified, body: &[u8]) -> String {
+    let key = verified.event_key(body).to_hex();
     let body = serde_json::from_slice::<serde_json::Value>(body)
         .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(body).into_owned()));
-    let key = verified.event_key().to_hex();
     serde_json::json!({ "id": verified.id(), "event_key": key, "timestamp": verified.timestamp(), "body": body })
         .to_string()
 }
@@ -60,7 +60,7 @@ async fn run(command: &str, verified: &Verified, body: &Bytes) -> std::io::Resul
         .arg("-c")
         .arg(command)
         .env("HOOKPROOF_EVENT_ID", verified.id().unwrap_or_default())
-        .env("HOOKPROOF_EVENT_KEY", verified.event_key().to_hex())
+        .env("HOOKPROOF_EVENT_KEY", verified.event_key(body).to_hex())
         .env("HOOKPROOF_TIMESTAMP", verified.timestamp().map(|t| t.to_string()).unwrap_or_default())
         // The handler needs the event, not the receiver's secret.
         .env_remove(crate::SECRET_ENV)

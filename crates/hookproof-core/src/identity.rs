@@ -25,9 +25,6 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use sha2::{Digest, Sha256};
 
-use crate::mac::Content;
-use crate::Part;
-
 /// Where a scheme takes an event's identity from; see the
 /// [module documentation](self).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,31 +127,28 @@ impl fmt::Debug for EventKey {
     }
 }
 
-/// The key of a verified delivery, following `rule`.
+/// The key of a verified delivery, following `rule`. `signed_id` is the id
+/// header's value when the scheme signs it.
 pub(crate) fn event_key(
     scheme: &str,
     rule: &Identity,
-    signed: &[Part],
-    content: Content<'_>,
+    signed_id: Option<&str>,
+    body: &[u8],
 ) -> (EventKey, IdentitySource) {
-    let field = match rule {
-        Identity::SignedIdHeader => {
-            return (key_of(scheme, IdentitySource::SignedIdHeader, &[content.id]), IdentitySource::SignedIdHeader)
+    let field = match (rule, signed_id) {
+        (Identity::SignedIdHeader, Some(id)) => {
+            return (key_of(scheme, IdentitySource::SignedIdHeader, &[id.as_bytes()]), IdentitySource::SignedIdHeader)
         }
-        Identity::JsonField(pointer) => json_field(content.body, pointer),
-        Identity::ContentDigest => None,
+        (Identity::JsonField(pointer), _) => json_field(body, pointer),
+        _ => None,
     };
     if let Some(value) = field {
         return (key_of(scheme, IdentitySource::JsonField, &[value.as_bytes()]), IdentitySource::JsonField);
     }
-    // The signed parts in order, less the timestamp (it changes on every
-    // retry) and the literals (the same for every event of the scheme).
-    let parts = signed.iter().filter_map(|part| match part {
-        Part::Id => Some(content.id),
-        Part::Body => Some(content.body),
-        Part::Timestamp | Part::Literal(_) => None,
-    });
-    (key_of(scheme, IdentitySource::ContentDigest, &parts.collect::<Vec<_>>()), IdentitySource::ContentDigest)
+    // The signed content less the timestamp (it changes on every retry) and
+    // the literals (the same for every event of the scheme).
+    let id = signed_id.unwrap_or_default().as_bytes();
+    (key_of(scheme, IdentitySource::ContentDigest, &[id, body]), IdentitySource::ContentDigest)
 }
 
 fn key_of(scheme: &str, source: IdentitySource, material: &[&[u8]]) -> EventKey {
@@ -300,24 +294,18 @@ mod tests {
 
     #[test]
     fn keys_depend_on_scheme_source_and_identity_only() {
-        let content =
-            |id: &'static [u8], timestamp: &'static [u8], body: &'static [u8]| Content { id, timestamp, body };
-        let signed = [Part::Timestamp, Part::literal("."), Part::Body];
-        let digest = |c| event_key("smile", &Identity::ContentDigest, &signed, c).0;
-        // The timestamp is not part of the identity; the body is.
-        assert_eq!(digest(content(b"", b"1", b"{}")), digest(content(b"", b"2", b"{}")));
-        assert_ne!(digest(content(b"", b"1", b"{}")), digest(content(b"", b"1", b"{ }")));
+        let digest = |scheme, body: &[u8]| event_key(scheme, &Identity::ContentDigest, None, body).0;
+        assert_ne!(digest("smile", b"{}"), digest("smile", b"{ }"));
         // The same identity under another scheme is another key.
-        assert_ne!(
-            event_key("smile", &Identity::ContentDigest, &signed, content(b"", b"1", b"{}")).0,
-            event_key("smake", &Identity::ContentDigest, &signed, content(b"", b"1", b"{}")).0
-        );
+        assert_ne!(digest("smile", b"{}"), digest("smake", b"{}"));
+        // A signed id is part of the digest.
+        let with_id = event_key("x", &Identity::ContentDigest, Some("a"), b"{}").0;
+        assert_ne!(with_id, digest("x", b"{}"));
         // A JSON field falls back to the digest when the body has none.
         let stripe = Identity::json_field("/id");
-        let (_, source) = event_key("stripe", &stripe, &signed, content(b"", b"1", b"not json"));
-        assert_eq!(source, IdentitySource::ContentDigest);
-        let (a, source) = event_key("stripe", &stripe, &signed, content(b"", b"1", br#"{"id":"evt_1","n":1}"#));
-        let (b, _) = event_key("stripe", &stripe, &signed, content(b"", b"9", br#"{"id":"evt_1","n":2}"#));
+        assert_eq!(event_key("stripe", &stripe, None, b"not json").1, IdentitySource::ContentDigest);
+        let (a, source) = event_key("stripe", &stripe, None, br#"{"id":"evt_1","n":1}"#);
+        let (b, _) = event_key("stripe", &stripe, None, br#"{"id":"evt_1","n":2}"#);
         assert_eq!((source, a), (IdentitySource::JsonField, b));
         assert_eq!(EventKey::from_hex(&a.to_hex()), Some(a));
     }

@@ -129,10 +129,10 @@ pub trait ReplayStore: Send + Sync + fmt::Debug {
 /// let headers = Signer::new(presets::github(), "s").unwrap().sign(b"{}");
 /// let verified = verifier.verify(&headers, b"{}").unwrap();
 ///
-/// let Admission::Process(claim) = replay.begin(&verified).await.unwrap() else { panic!() };
+/// let Admission::Process(claim) = replay.begin(&verified, b"{}").await.unwrap() else { panic!() };
 /// let outcome = claim.guard(async { 200 }).await; // the handler, panics caught
 /// claim.settle(outcome.is_ok_and(|status| status == 200)).await;
-/// assert!(matches!(replay.begin(&verified).await.unwrap(), Admission::Duplicate));
+/// assert!(matches!(replay.begin(&verified, b"{}").await.unwrap(), Admission::Duplicate));
 /// # });
 /// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
 /// #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
@@ -246,13 +246,15 @@ impl ReplayProtection {
         self.lease
     }
 
-    /// Claims the verified event. Errors are [`VerifyError::InFlight`] (409)
-    /// and [`VerifyError::ReplayStoreUnavailable`] (503).
+    /// Claims the verified event (`body` is the body that was verified; the
+    /// event's [key](Verified::event_key) is computed from it). Errors are
+    /// [`VerifyError::InFlight`] (409) and
+    /// [`VerifyError::ReplayStoreUnavailable`] (503).
     ///
     /// Within a Tokio runtime the returned claim renews its lease in the
     /// background until it is settled or dropped.
-    pub async fn begin(&self, verified: &Verified) -> Result<Admission, VerifyError> {
-        let key = verified.event_key();
+    pub async fn begin(&self, verified: &Verified, body: &[u8]) -> Result<Admission, VerifyError> {
+        let key = verified.event_key(body);
         let owner = crate::sign::random_token();
         match self.store.claim(&key, &owner, self.lease).await {
             Ok(ClaimOutcome::Claimed) => Ok(Admission::Process(Claim::new(self, key, owner))),

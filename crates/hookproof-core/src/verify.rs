@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
-use crate::identity::{self, EventKey, IdentitySource};
+use crate::identity::{self, EventKey, Identity, IdentitySource};
 use crate::mac::{self, Content, BASE64, MAX_TAG};
 use crate::{
     parse_content_length, BodyCollector, ConfigError, Encoding, HeaderLookup, Scheme, Secret, SignatureFormat,
@@ -272,14 +272,12 @@ impl Verifier {
             tracing::debug!(scheme = %self.scheme.name(), "webhook signature mismatch");
             return Err(VerifyError::SignatureMismatch);
         }
-        let (key, identity_source) =
-            identity::event_key(&self.scheme.name, &self.scheme.identity, &self.scheme.signed, content);
         Ok(Verified {
             scheme: self.scheme.name.clone(),
             id_is_signed: self.scheme.id_is_signed(),
             timestamp: signed.timestamp.map(|t| t.value),
-            key,
-            identity_source,
+            identity: self.scheme.identity.clone(),
+            body_len: body.len(),
             id: signed.id,
         })
     }
@@ -316,8 +314,8 @@ pub struct Verified {
     id: Option<String>,
     id_is_signed: bool,
     timestamp: Option<i64>,
-    key: EventKey,
-    identity_source: IdentitySource,
+    identity: Identity,
+    body_len: usize,
 }
 
 impl Verified {
@@ -335,13 +333,21 @@ impl Verified {
     /// The key this event is deduplicated under: a digest of the scheme and
     /// of an identity the sender signed, the same for every retry,
     /// re-signing and rotation of the event; see [`identity`](crate::identity).
-    pub fn event_key(&self) -> EventKey {
-        self.key
+    ///
+    /// `body` is the body that was verified. The key is computed here, not
+    /// while verifying: for schemes whose identity is a digest of the body
+    /// that is a second pass over it, paid only by those who dedupe (replay
+    /// protection, the inbox).
+    pub fn event_key(&self, body: &[u8]) -> EventKey {
+        self.identify(body).0
     }
 
-    /// Which of the scheme's identity rules produced [`event_key`](Self::event_key).
-    pub fn identity_source(&self) -> IdentitySource {
-        self.identity_source
+    /// [`event_key`](Self::event_key) and which of the scheme's identity
+    /// rules produced it.
+    pub fn identify(&self, body: &[u8]) -> (EventKey, IdentitySource) {
+        debug_assert_eq!(body.len(), self.body_len, "event_key needs the body that was verified");
+        let signed_id = self.id.as_deref().filter(|_| self.id_is_signed);
+        identity::event_key(&self.scheme, &self.identity, signed_id, body)
     }
 
     /// The delivery's timestamp in unix seconds, when the scheme carries one.

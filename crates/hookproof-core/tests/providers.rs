@@ -118,7 +118,7 @@ fn standard_webhooks_spec_and_svix_headers() {
         .verify_at(&good, body, at(NOW))
         .unwrap();
     assert_eq!(verified.id(), Some(id));
-    assert_eq!(verified.identity_source(), hookproof_core::IdentitySource::SignedIdHeader);
+    assert_eq!(verified.identify(body).1, hookproof_core::IdentitySource::SignedIdHeader);
 
     let svix = headers(&[
         ("svix-id", id.to_owned()),

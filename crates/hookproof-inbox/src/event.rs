@@ -81,7 +81,7 @@ impl NewDelivery {
     /// let verified = Verifier::builder(presets::github()).secret("s3cret").build()?.verify(&headers, &body)?;
     ///
     /// let delivery = NewDelivery::from_verified(&verified, &headers, body);
-    /// assert_eq!(delivery.key, *verified.event_key().as_bytes());
+    /// assert_eq!(delivery.key, *verified.event_key(&delivery.body).as_bytes());
     /// assert_eq!(delivery.headers.get("x-github-event").map(String::as_str), Some("ping"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -94,7 +94,7 @@ impl NewDelivery {
             }
         }
         Self {
-            key: *verified.event_key().as_bytes(),
+            key: *verified.event_key(&body).as_bytes(),
             scheme: verified.scheme().to_owned(),
             provider_id: verified.id().map(str::to_owned),
             timestamp: verified.timestamp(),

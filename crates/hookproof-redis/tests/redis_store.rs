@@ -247,6 +247,9 @@ async fn a_hung_redis_times_out_then_recovers() {
     assert_eq!(store.claim(&key("k"), "b", LEASE).await.unwrap(), ClaimOutcome::Processed);
 }
 
+const BODY: &[u8] = br#"{"n":1}"#;
+const OTHER_BODY: &[u8] = br#"{"n":2}"#;
+
 /// A verified GitHub delivery; its identity is the body's digest.
 fn verified(body: &[u8]) -> (Verifier, Verified) {
     let verifier = Verifier::builder(presets::github()).secret("s").build().unwrap();
@@ -258,40 +261,42 @@ fn verified(body: &[u8]) -> (Verifier, Verified) {
 #[tokio::test]
 async fn replay_protection_round_trip() {
     let server = RedisServer::start();
-    let (verifier, delivery) = verified(br#"{"n":1}"#);
+    let (verifier, delivery) = verified(BODY);
     let replay = ReplayProtection::new(store(&server).await, &verifier);
 
-    let Admission::Process(claim) = replay.begin(&delivery).await.unwrap() else { panic!("first delivery runs") };
-    let concurrent = replay.begin(&delivery).await.unwrap_err();
+    let Admission::Process(claim) = replay.begin(&delivery, BODY).await.unwrap() else { panic!("first delivery runs") };
+    let concurrent = replay.begin(&delivery, BODY).await.unwrap_err();
     assert!(matches!(concurrent, VerifyError::InFlight));
     assert_eq!(concurrent.status().as_u16(), 409);
     claim.commit().await;
-    assert!(matches!(replay.begin(&delivery).await.unwrap(), Admission::Duplicate));
+    assert!(matches!(replay.begin(&delivery, BODY).await.unwrap(), Admission::Duplicate));
 
     // A failed handler releases: the retry is processed.
-    let (_, failing) = verified(br#"{"n":2}"#);
-    let Admission::Process(claim) = replay.begin(&failing).await.unwrap() else { panic!("first delivery runs") };
+    let (_, failing) = verified(OTHER_BODY);
+    let Admission::Process(claim) = replay.begin(&failing, OTHER_BODY).await.unwrap() else {
+        panic!("first delivery runs")
+    };
     claim.release().await;
-    assert!(matches!(replay.begin(&failing).await.unwrap(), Admission::Process(_)));
+    assert!(matches!(replay.begin(&failing, OTHER_BODY).await.unwrap(), Admission::Process(_)));
 }
 
 #[tokio::test]
 async fn replay_protection_with_redis_down_refuses_unless_fail_open() {
     let mut server = RedisServer::start();
-    let (verifier, delivery) = verified(br#"{"n":1}"#);
+    let (verifier, delivery) = verified(BODY);
     let store = store(&server).await.timeout(TIMEOUT);
     let closed = ReplayProtection::new(store.clone(), &verifier);
     let open = ReplayProtection::new(store, &verifier).fail_open(true);
     server.stop();
 
     let started = Instant::now();
-    let error = closed.begin(&delivery).await.unwrap_err();
+    let error = closed.begin(&delivery, BODY).await.unwrap_err();
     assert!(started.elapsed() < TIMEOUT + MARGIN);
     assert!(matches!(error, VerifyError::ReplayStoreUnavailable(_)), "{error:?}");
     assert_eq!((error.status().as_u16(), error.code()), (503, "replay_store_unavailable"));
     assert!(error.source().is_some(), "the store's error is kept as the source");
 
-    assert!(matches!(open.begin(&delivery).await.unwrap(), Admission::Unprotected));
+    assert!(matches!(open.begin(&delivery, BODY).await.unwrap(), Admission::Unprotected));
 }
 
 #[tokio::test]
@@ -307,7 +312,7 @@ async fn redis_keys_have_a_fixed_size_and_hold_no_id_or_signature() {
         let headers = signer.sign_at(b"{}", SystemTime::now(), Some(id));
         signatures.push(headers["webhook-signature"].to_str().unwrap().trim_start_matches("v1,").to_owned());
         let verified = verifier.verify(&headers, b"{}").unwrap();
-        let Admission::Process(claim) = replay.begin(&verified).await.unwrap() else { panic!("{id} is new") };
+        let Admission::Process(claim) = replay.begin(&verified, b"{}").await.unwrap() else { panic!("{id} is new") };
         claim.settle(true).await;
     }
     let mut connection = redis::Client::open(server.url()).unwrap().get_multiplexed_async_connection().await.unwrap();

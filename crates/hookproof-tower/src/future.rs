@@ -145,10 +145,10 @@ where
                                 Ok((verified, body)) => match replay {
                                     None => State::Calling { future: inner.call(request(parts, body, verified)) },
                                     Some(replay) => {
-                                        let request = request(parts, body, verified.clone());
+                                        let admission = admit(replay, verified.clone(), body.clone());
                                         State::Admitting {
-                                            future: admit(replay, verified),
-                                            call: Some((inner, request)),
+                                            future: admission,
+                                            call: Some((inner, request(parts, body, verified))),
                                         }
                                     }
                                 },
@@ -225,8 +225,12 @@ where
 }
 
 /// Claims the verified event in the replay store.
-fn admit(replay: ReplayProtection, verified: Verified) -> BoxFuture<'static, Result<Admission, VerifyError>> {
-    Box::pin(async move { replay.begin(&verified).await })
+fn admit(
+    replay: ReplayProtection,
+    verified: Verified,
+    body: Bytes,
+) -> BoxFuture<'static, Result<Admission, VerifyError>> {
+    Box::pin(async move { replay.begin(&verified, &body).await })
 }
 
 /// Pushes every data frame into the delivery until the body ends, it
