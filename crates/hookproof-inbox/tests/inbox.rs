@@ -176,6 +176,7 @@ on_both_backends!("multi_thread":
     shutdown_releases_handlers_past_grace,
     operator_lists_gets_and_purges,
     worker_purges_done_events_past_retention,
+    renewed_lease_keeps_a_slow_handler_from_running_twice,
 );
 
 // One thread: the 200 stores are all queued before the commit task runs,
@@ -449,8 +450,9 @@ mod scenarios {
     pub(super) async fn shutdown_releases_handlers_past_grace(fixture: &Fixture) {
         let inbox = &fixture.inbox;
         let id = accepted_id(inbox, 6).await;
+        let waiting = accepted_id(inbox, 7).await;
         let (started, mut handler_started) = mpsc::channel(1);
-        let worker = test_worker(inbox).shutdown_grace(Duration::from_millis(100));
+        let worker = test_worker(inbox).concurrency(1).shutdown_grace(Duration::from_millis(100));
         let worker = RunningWorker::spawn(worker, move |_event: Event| {
             let started = started.clone();
             async move {
@@ -468,6 +470,35 @@ mod scenarios {
             (State::Pending, 0, None),
             "given back without counting the attempt"
         );
+        let record = inbox.get(waiting).await.unwrap().unwrap();
+        assert_eq!((record.summary.state, record.summary.attempts), (State::Pending, 0), "never claimed");
+    }
+
+    pub(super) async fn renewed_lease_keeps_a_slow_handler_from_running_twice(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        let id = accepted_id(inbox, 11).await;
+        let runs = Arc::new(AtomicU32::new(0));
+        let handler = {
+            let runs = Arc::clone(&runs);
+            move |_event: Event| {
+                runs.fetch_add(1, Ordering::SeqCst);
+                // Four leases long: only renewal keeps the other worker off it.
+                async {
+                    tokio::time::sleep(Duration::from_millis(1200)).await;
+                    Ok::<(), String>(())
+                }
+            }
+        };
+        let lease = Duration::from_millis(300);
+        let first = RunningWorker::spawn(test_worker(inbox).owner("first").lease(lease), handler.clone());
+        let second = RunningWorker::spawn(test_worker(inbox).owner("second").lease(lease), handler);
+        wait_for_stats(inbox, stats(0, 0, 1, 0)).await;
+        let (first, second) = (first.finish().await, second.finish().await);
+
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        assert_eq!(first.succeeded + second.succeeded, 1);
+        assert_eq!((first.unrecorded, second.unrecorded), (0, 0));
+        assert_eq!(inbox.get(id).await.unwrap().unwrap().summary.attempts, 1);
     }
 
     pub(super) async fn worker_purges_done_events_past_retention(fixture: &Fixture) {
