@@ -140,4 +140,4 @@ pub use error::{WebhookError, MISSING_VERIFIER_CODE};
 pub use extract::{RawWebhook, Webhook};
 pub use guard::SignatureGuard;
 pub use headers::ActixHeaders;
-pub use middleware::{WebhookMiddleware, WebhookService};
+pub use middleware::{accepted, WebhookMiddleware, WebhookService};

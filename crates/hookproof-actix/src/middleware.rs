@@ -10,10 +10,10 @@ use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::{Error, HttpMessage as _, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use hookproof_core::replay::{Admission, ReplayProtection};
-use hookproof_core::{Verifier, DUPLICATE_BODY, JSON_CONTENT_TYPE};
+use hookproof_core::{Acceptance, DeliverySink, Verifier, ACCEPTED_BODY, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 
 use crate::delivery::{read_and_verify, store};
-use crate::WebhookError;
+use crate::{ActixHeaders, WebhookError};
 
 /// Verifies each request before the wrapped service sees it.
 ///
@@ -102,17 +102,44 @@ use crate::WebhookError;
 /// # drop(app);
 /// # Ok::<(), hookproof_core::ConfigError>(())
 /// ```
+/// # Inbox mode
+///
+/// With [`inbox`](Self::inbox) each verified delivery is stored in an inbox
+/// (the `hookproof-inbox` crate: SQLite or PostgreSQL) before the wrapped
+/// service runs, and the wrapped service only acknowledges it: route it to
+/// [`accepted`](crate::accepted) (202 `{"status":"accepted"}`). A delivery
+/// already stored is answered 200 `{"status":"duplicate"}`, an inbox that
+/// cannot store 503 `inbox_unavailable`. The handler runs in the inbox's
+/// workers. See [`hookproof_core::sink`].
+///
+/// ```
+/// use actix_web::{web, App};
+/// use hookproof_actix::{accepted, WebhookMiddleware};
+/// use hookproof_core::{presets, DeliverySink, Verifier};
+///
+/// # fn app(inbox: impl DeliverySink + Clone + 'static) -> Result<(), hookproof_core::ConfigError> {
+/// let verifier = Verifier::builder(presets::github()).secret("s3cret").build()?;
+/// let app = App::new().service(
+///     web::resource("/webhooks/github")
+///         .wrap(WebhookMiddleware::new(verifier).inbox(inbox))
+///         .route(web::post().to(accepted)),
+/// );
+/// # drop(app);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct WebhookMiddleware {
     verifier: Arc<Verifier>,
     replay: Option<ReplayProtection>,
+    inbox: Option<Arc<dyn DeliverySink>>,
 }
 
 impl WebhookMiddleware {
     /// Verifies with `verifier` (a [`Verifier`] or an `Arc<Verifier>` shared
     /// with other routes).
     pub fn new(verifier: impl Into<Arc<Verifier>>) -> Self {
-        Self { verifier: verifier.into(), replay: None }
+        Self { verifier: verifier.into(), replay: None, inbox: None }
     }
 
     /// Opt-in replay protection: run the handler once per event, mark the
@@ -124,6 +151,15 @@ impl WebhookMiddleware {
     /// `HttpServer::new` factory would give each worker its own memory.
     pub fn replay(mut self, protection: ReplayProtection) -> Self {
         self.replay = Some(protection);
+        self
+    }
+
+    /// Inbox mode: store each verified delivery in `inbox`, then let the
+    /// wrapped service acknowledge it; see [Inbox mode](#inbox-mode).
+    /// Replay protection is not used in this mode: the inbox dedupes on the
+    /// same [event key](hookproof_core::Verified::event_key).
+    pub fn inbox(mut self, inbox: impl DeliverySink + 'static) -> Self {
+        self.inbox = Some(Arc::new(inbox));
         self
     }
 
@@ -154,6 +190,7 @@ where
             service: Rc::new(service),
             verifier: Arc::clone(&self.verifier),
             replay: self.replay.clone().map(Rc::new),
+            inbox: self.inbox.clone(),
         }))
     }
 }
@@ -165,6 +202,7 @@ pub struct WebhookService<S> {
     service: Rc<S>,
     verifier: Arc<Verifier>,
     replay: Option<Rc<ReplayProtection>>,
+    inbox: Option<Arc<dyn DeliverySink>>,
 }
 
 impl<S, B> Service<ServiceRequest> for WebhookService<S>
@@ -182,11 +220,30 @@ where
         let service = Rc::clone(&self.service);
         let verifier = Arc::clone(&self.verifier);
         let replay = self.replay.clone();
+        let inbox = self.inbox.clone();
         Box::pin(async move {
             let payload = request.take_payload();
             let delivery = match read_and_verify(request.request(), payload, &verifier).await {
                 Ok(delivery) => delivery,
                 Err(error) => return Ok(request.error_response(WebhookError::from(error)).map_into_right_body()),
+            };
+            // Inbox mode: stored, then the wrapped service acknowledges (no claim:
+            // the inbox is the dedupe).
+            let replay = match inbox {
+                Some(inbox) => {
+                    let headers = ActixHeaders(request.headers());
+                    let stored = hookproof_core::Delivery::new(&delivery.verified, &headers, delivery.body.clone());
+                    match inbox.accept(stored).await {
+                        Ok(Acceptance::Stored) => None,
+                        Ok(Acceptance::Duplicate) => {
+                            return Ok(request.into_response(duplicate()).map_into_right_body())
+                        }
+                        Err(error) => {
+                            return Ok(request.error_response(WebhookError::from(error)).map_into_right_body())
+                        }
+                    }
+                }
+                None => replay,
             };
             let Some(replay) = replay else {
                 request.set_payload(Payload::from(delivery.body.clone()));
@@ -216,6 +273,14 @@ where
             }
         })
     }
+}
+
+/// The acknowledgement of [inbox mode](WebhookMiddleware#inbox-mode): 202
+/// `{"status":"accepted"}`, as a handler for the route the middleware wraps.
+pub async fn accepted() -> HttpResponse {
+    HttpResponse::Accepted()
+        .insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE)))
+        .body(ACCEPTED_BODY)
 }
 
 /// The 200 answered for an event already processed.

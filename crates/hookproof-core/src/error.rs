@@ -27,9 +27,11 @@ use http::StatusCode;
 /// | [`BodyRead`](Self::BodyRead) | 400 | `body_read_failed` |
 /// | [`HandlerPanicked`](Self::HandlerPanicked) | 500 | `handler_panicked` |
 /// | [`HandlerTimedOut`](Self::HandlerTimedOut) | 503 | `handler_timed_out` |
+/// | [`InboxUnavailable`](Self::InboxUnavailable) | 503 | `inbox_unavailable` |
 ///
-/// The last two are answered only under replay protection, which runs the
-/// handler inside a [`Claim`](crate::Claim) and so sees it fail.
+/// The handler rows are answered only under replay protection, which runs
+/// the handler inside a [`Claim`](crate::Claim) and so sees it fail; the
+/// inbox row only in [inbox mode](crate::sink).
 ///
 /// Messages never contain a secret, a computed signature or an expected value.
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +92,11 @@ pub enum VerifyError {
     /// stopped and the claim released so the sender retries.
     #[error("the handler took too long")]
     HandlerTimedOut,
+    /// In [inbox mode](crate::sink), the inbox could not store the delivery
+    /// (its database is unreachable or too slow); nothing was acknowledged,
+    /// so the sender retries.
+    #[error("the inbox is unavailable, retry later")]
+    InboxUnavailable(#[source] Option<Box<dyn StdError + Send + Sync>>),
 }
 
 impl VerifyError {
@@ -108,6 +115,7 @@ impl VerifyError {
             Self::BodyRead(_) => "body_read_failed",
             Self::HandlerPanicked => "handler_panicked",
             Self::HandlerTimedOut => "handler_timed_out",
+            Self::InboxUnavailable(_) => "inbox_unavailable",
         }
     }
 
@@ -119,7 +127,9 @@ impl VerifyError {
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidPayload(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InFlight => StatusCode::CONFLICT,
-            Self::ReplayStoreUnavailable(_) | Self::HandlerTimedOut => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ReplayStoreUnavailable(_) | Self::HandlerTimedOut | Self::InboxUnavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::HandlerPanicked => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -191,6 +201,7 @@ mod tests {
             (VerifyError::ReplayStoreUnavailable(None), 503, "replay_store_unavailable"),
             (VerifyError::HandlerPanicked, 500, "handler_panicked"),
             (VerifyError::HandlerTimedOut, 503, "handler_timed_out"),
+            (VerifyError::InboxUnavailable(None), 503, "inbox_unavailable"),
         ];
         for (error, status, code) in cases {
             assert_eq!(error.status().as_u16(), status, "{error:?}");

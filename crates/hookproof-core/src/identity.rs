@@ -30,7 +30,7 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Identity {
-    /// The event id header, which the scheme signs ([`Part::Id`] in the
+    /// The event id header, which the scheme signs ([`Part::Id`](crate::Part::Id) in the
     /// signed content).
     SignedIdHeader,
     /// A string or integer field of the verified JSON body, named by a JSON

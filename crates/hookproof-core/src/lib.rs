@@ -42,6 +42,7 @@ pub mod replay;
 mod scheme;
 mod secret;
 mod sign;
+pub mod sink;
 mod verify;
 
 pub use body::{check_content_length, parse_content_length, BodyCollector};
@@ -55,4 +56,5 @@ pub use scheme::{
 };
 pub use secret::Secret;
 pub use sign::Signer;
+pub use sink::{Acceptance, Delivery, DeliverySink, ACCEPTED_BODY};
 pub use verify::{PendingDelivery, Verified, Verifier, VerifierBuilder, MAX_HEADER_LEN};

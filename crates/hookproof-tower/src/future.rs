@@ -10,7 +10,10 @@ use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
-use hookproof_core::{Admission, Claim, Guarded, PendingDelivery, ReplayProtection, Verified, Verifier, VerifyError};
+use hookproof_core::{
+    Acceptance, Admission, Claim, Delivery, DeliverySink, Guarded, PendingDelivery, ReplayProtection, Verified,
+    Verifier, VerifyError,
+};
 use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
@@ -55,6 +58,12 @@ pin_project! {
             body: B,
             pending: Option<Pending<S>>,
         },
+        // Verified, inbox mode: storing the delivery before the inner
+        // service acknowledges it.
+        Storing {
+            future: BoxFuture<'static, Result<Acceptance, VerifyError>>,
+            call: Option<(S, Request<Full<Bytes>>)>,
+        },
         // Verified, replay protection on: claiming the event.
         Admitting {
             future: BoxFuture<'static, Result<Admission, VerifyError>>,
@@ -91,7 +100,17 @@ struct Pending<S> {
     delivery: PendingDelivery,
     inner: S,
     verifier: Arc<Verifier>,
-    replay: Option<ReplayProtection>,
+    after: AfterVerify,
+}
+
+/// What happens to a verified delivery before the inner service is called.
+pub(crate) enum AfterVerify {
+    /// Call it.
+    Call,
+    /// Claim the event first (replay protection).
+    Claim(ReplayProtection),
+    /// Store the delivery first (inbox mode).
+    Store(Arc<dyn DeliverySink>),
 }
 
 /// The answer once the claim is settled.
@@ -112,9 +131,9 @@ where
         delivery: PendingDelivery,
         inner: S,
         verifier: Arc<Verifier>,
-        replay: Option<ReplayProtection>,
+        after: AfterVerify,
     ) -> Self {
-        let pending = Some(Pending { parts, delivery, inner, verifier, replay });
+        let pending = Some(Pending { parts, delivery, inner, verifier, after });
         Self { state: State::Collecting { body, pending } }
     }
 
@@ -140,14 +159,23 @@ where
                     let slot = pending.as_mut().expect(DONE);
                     match ready!(poll_collect(body, &mut slot.delivery, cx)) {
                         Ok(()) => {
-                            let Pending { parts, delivery, mut inner, verifier, replay } = pending.take().expect(DONE);
+                            let Pending { parts, delivery, mut inner, verifier, after } = pending.take().expect(DONE);
                             match verifier.finish(delivery) {
-                                Ok((verified, body)) => match replay {
-                                    None => State::Calling { future: inner.call(request(parts, body, verified)) },
-                                    Some(replay) => {
+                                Ok((verified, body)) => match after {
+                                    AfterVerify::Call => {
+                                        State::Calling { future: inner.call(request(parts, body, verified)) }
+                                    }
+                                    AfterVerify::Claim(replay) => {
                                         let admission = admit(replay, verified.clone(), body.clone());
                                         State::Admitting {
                                             future: admission,
+                                            call: Some((inner, request(parts, body, verified))),
+                                        }
+                                    }
+                                    AfterVerify::Store(inbox) => {
+                                        let delivery = Delivery::new(&verified, &parts.headers, body.clone());
+                                        State::Storing {
+                                            future: Box::pin(async move { inbox.accept(delivery).await }),
                                             call: Some((inner, request(parts, body, verified))),
                                         }
                                     }
@@ -155,6 +183,15 @@ where
                                 Err(error) => answer(error_response(&error)),
                             }
                         }
+                        Err(error) => answer(error_response(&error)),
+                    }
+                }
+                StateProj::Storing { future, call } => {
+                    let acceptance = ready!(future.as_mut().poll(cx));
+                    let (mut inner, request) = call.take().expect(DONE);
+                    match acceptance {
+                        Ok(Acceptance::Stored) => State::Calling { future: inner.call(request) },
+                        Ok(Acceptance::Duplicate) => answer(duplicate_response()),
                         Err(error) => answer(error_response(&error)),
                     }
                 }
@@ -273,6 +310,7 @@ where
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match &self.state {
             State::Collecting { .. } => "collecting",
+            State::Storing { .. } => "storing",
             State::Admitting { .. } => "admitting",
             State::Calling { .. } => "calling",
             State::Claimed { .. } => "claimed",

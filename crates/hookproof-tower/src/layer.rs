@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use hookproof_core::{ReplayProtection, Verifier};
+use hookproof_core::{DeliverySink, ReplayProtection, Verifier};
 use tower_layer::Layer;
 
 use crate::Webhook;
@@ -17,6 +17,7 @@ use crate::Webhook;
 pub struct WebhookLayer {
     verifier: Arc<Verifier>,
     replay: Option<ReplayProtection>,
+    inbox: Option<Arc<dyn DeliverySink>>,
 }
 
 impl WebhookLayer {
@@ -24,7 +25,7 @@ impl WebhookLayer {
     /// `Arc<Verifier>` shared with other parts of the application), without
     /// replay protection.
     pub fn new(verifier: impl Into<Arc<Verifier>>) -> Self {
-        Self { verifier: verifier.into(), replay: None }
+        Self { verifier: verifier.into(), replay: None, inbox: None }
     }
 
     /// Opt-in: run the wrapped service once per event, and acknowledge
@@ -51,6 +52,21 @@ impl WebhookLayer {
         self
     }
 
+    /// Inbox mode: store each verified delivery in `inbox` (the
+    /// `hookproof-inbox` crate's `Inbox`, or any [`DeliverySink`]), then let
+    /// the wrapped service acknowledge it; see [Inbox mode](crate#inbox-mode).
+    ///
+    /// A delivery already stored is answered 200 `{"status":"duplicate"}`
+    /// and an inbox that cannot store 503 `inbox_unavailable`, without
+    /// calling the service. Wrap [`Accept`](crate::Accept) (202
+    /// `{"status":"accepted"}`): the handler runs in the inbox's workers, not
+    /// here. Replay protection is not needed and not used in this mode: the
+    /// inbox dedupes on the same [event key](hookproof_core::Verified::event_key).
+    pub fn inbox(mut self, inbox: impl DeliverySink + 'static) -> Self {
+        self.inbox = Some(Arc::new(inbox));
+        self
+    }
+
     /// The verifier deliveries are checked with.
     pub fn verifier(&self) -> &Arc<Verifier> {
         &self.verifier
@@ -66,10 +82,10 @@ impl<S> Layer<S> for WebhookLayer {
     type Service = Webhook<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        let service = Webhook::new(inner, Arc::clone(&self.verifier));
-        match &self.replay {
-            Some(protection) => service.replay(protection.clone()),
-            None => service,
+        let mut service = Webhook::new(inner, Arc::clone(&self.verifier));
+        if let Some(protection) = &self.replay {
+            service = service.replay(protection.clone());
         }
+        service.with_inbox(self.inbox.clone())
     }
 }

@@ -138,6 +138,29 @@
 //! # }
 //! ```
 //!
+//! # Inbox mode
+//!
+//! Providers want a 2xx within seconds and retry what they do not get;
+//! handlers are slow and fail. [`WebhookLayer::inbox`] stores each verified
+//! delivery in an inbox (the `hookproof-inbox` crate: SQLite or PostgreSQL)
+//! and acknowledges it only once it is on disk; the handler runs in the
+//! inbox's workers. See [`hookproof_core::sink`] for the answers.
+//!
+//! ```
+//! use hookproof_core::{presets, Verifier};
+//! use hookproof_tower::{Accept, WebhookLayer};
+//! use tower::Layer;
+//!
+//! # fn app(inbox: impl hookproof_core::DeliverySink + 'static) -> Result<(), hookproof_core::ConfigError> {
+//! let verifier = Verifier::builder(presets::github()).secret("s3cret").build()?;
+//! // 202 once stored, 200 duplicate, 503 inbox_unavailable; with axum:
+//! // Router::new().route_service("/webhooks", service)
+//! let service = WebhookLayer::new(verifier).inbox(inbox).layer(Accept);
+//! # drop(service);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # With axum
 //!
 //! Add the layer with `Router::route_layer` (only matched routes are
@@ -158,7 +181,7 @@ mod service;
 
 pub use future::ResponseFuture;
 pub use layer::WebhookLayer;
-pub use response::{error_response, ResponseBody};
+pub use response::{error_response, Accept, ResponseBody};
 pub use service::Webhook;
 
 #[doc(no_inline)]

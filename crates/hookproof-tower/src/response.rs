@@ -1,7 +1,11 @@
 //! The responses the layer writes itself.
 
 use bytes::Bytes;
-use hookproof_core::{VerifyError, DUPLICATE_BODY, JSON_CONTENT_TYPE};
+use std::convert::Infallible;
+use std::future::{ready, Ready};
+use std::task::{Context, Poll};
+
+use hookproof_core::{VerifyError, ACCEPTED_BODY, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Response, StatusCode};
 use http_body_util::{Either, Full};
@@ -38,6 +42,27 @@ pub fn error_response(error: &VerifyError) -> Response<Full<Bytes>> {
 /// [`DUPLICATE_BODY`].
 pub(crate) fn duplicate_response() -> Response<Full<Bytes>> {
     json_response(StatusCode::OK, Bytes::from_static(DUPLICATE_BODY.as_bytes()))
+}
+
+/// The acknowledgement of [inbox mode](crate#inbox-mode): answers every
+/// request 202 `{"status":"accepted"}`. Wrap it with
+/// [`WebhookLayer::inbox`](crate::WebhookLayer::inbox), which calls it only
+/// once the delivery is stored.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Accept;
+
+impl<B> tower_service::Service<http::Request<B>> for Accept {
+    type Response = Response<Full<Bytes>>;
+    type Error = Infallible;
+    type Future = Ready<Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: http::Request<B>) -> Self::Future {
+        ready(Ok(json_response(StatusCode::ACCEPTED, Bytes::from_static(ACCEPTED_BODY.as_bytes()))))
+    }
 }
 
 fn json_response(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {

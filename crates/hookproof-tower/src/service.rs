@@ -4,12 +4,13 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use hookproof_core::{ReplayProtection, Verifier};
+use hookproof_core::{DeliverySink, ReplayProtection, Verifier};
 use http::{Request, Response};
 use http_body::Body;
 use http_body_util::Full;
 use tower_service::Service;
 
+use crate::future::AfterVerify;
 use crate::{BoxError, ResponseBody, ResponseFuture, WebhookLayer};
 
 /// Verifies webhook deliveries, then calls the inner service `S`.
@@ -23,17 +24,28 @@ pub struct Webhook<S> {
     inner: S,
     verifier: Arc<Verifier>,
     replay: Option<ReplayProtection>,
+    inbox: Option<Arc<dyn DeliverySink>>,
 }
 
 impl<S> Webhook<S> {
     /// Wraps `inner`, verifying with `verifier`.
     pub fn new(inner: S, verifier: impl Into<Arc<Verifier>>) -> Self {
-        Self { inner, verifier: verifier.into(), replay: None }
+        Self { inner, verifier: verifier.into(), replay: None, inbox: None }
     }
 
     /// Opt-in replay protection; see [`WebhookLayer::replay`].
     pub fn replay(mut self, protection: ReplayProtection) -> Self {
         self.replay = Some(protection);
+        self
+    }
+
+    /// Inbox mode; see [`WebhookLayer::inbox`].
+    pub fn inbox(self, inbox: impl DeliverySink + 'static) -> Self {
+        self.with_inbox(Some(Arc::new(inbox)))
+    }
+
+    pub(crate) fn with_inbox(mut self, inbox: Option<Arc<dyn DeliverySink>>) -> Self {
+        self.inbox = inbox;
         self
     }
 
@@ -93,8 +105,11 @@ where
         // caps the stream too.
         match self.verifier.begin(&parts.headers) {
             Ok(delivery) => {
-                let (verifier, replay) = (Arc::clone(&self.verifier), self.replay.clone());
-                ResponseFuture::collecting(body, parts, delivery, inner, verifier, replay)
+                let after = match &self.inbox {
+                    Some(inbox) => AfterVerify::Store(Arc::clone(inbox)),
+                    None => self.replay.clone().map_or(AfterVerify::Call, AfterVerify::Claim),
+                };
+                ResponseFuture::collecting(body, parts, delivery, inner, Arc::clone(&self.verifier), after)
             }
             Err(error) => ResponseFuture::refused(&error),
         }
