@@ -902,3 +902,52 @@ async fn locked_sqlite_file_is_unavailable_within_the_bound() {
     assert!(matches!(inbox.store(delivery(2)).await.unwrap(), Stored::Accepted { .. }));
     assert_eq!(inbox.stats().await.unwrap(), stats(2, 0, 0, 0));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_shared_by_a_receiver_and_two_worker_processes() {
+    let fixture = sqlite().await;
+    // Separate inboxes have separate connections and writer queues, as
+    // separate processes on one file would: they meet at SQLite's file lock.
+    let worker_inboxes = [Inbox::connect(&fixture.url).await.unwrap(), Inbox::connect(&fixture.url).await.unwrap()];
+    let runs: Arc<Mutex<HashMap<i64, u32>>> = Arc::default();
+    let handler = {
+        let runs = Arc::clone(&runs);
+        move |event: Event| {
+            *runs.lock().unwrap().entry(event.id()).or_default() += 1;
+            async { Ok::<(), String>(()) }
+        }
+    };
+    let workers: Vec<_> = worker_inboxes
+        .iter()
+        .enumerate()
+        .map(|(index, inbox)| {
+            RunningWorker::spawn(test_worker(inbox).owner(format!("process-{index}")), handler.clone())
+        })
+        .collect();
+
+    // Stores race the workers' claims and settles for the write lock.
+    let stores: Vec<_> = (0..16u32)
+        .map(|sender| {
+            let inbox = fixture.inbox.clone();
+            tokio::spawn(async move {
+                for n in (sender..300).step_by(16) {
+                    assert!(matches!(inbox.store(delivery(n)).await, Ok(Stored::Accepted { .. })), "delivery {n}");
+                }
+            })
+        })
+        .collect();
+    for store in stores {
+        store.await.unwrap();
+    }
+    wait_for_stats(&fixture.inbox, stats(0, 0, 300, 0)).await;
+    let mut succeeded = 0;
+    for worker in workers {
+        let report = worker.finish().await;
+        assert_eq!((report.retried, report.unrecorded), (0, 0), "{report:?}");
+        succeeded += report.succeeded;
+    }
+    assert_eq!(succeeded, 300);
+    let runs = runs.lock().unwrap();
+    assert_eq!(runs.len(), 300);
+    assert!(runs.values().all(|&count| count == 1), "an event ran twice");
+}
