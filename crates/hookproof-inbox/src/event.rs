@@ -8,19 +8,13 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use hookproof_core::{EventKey, HeaderLookup, Verified};
+use hookproof_core::{Delivery, EventKey, HeaderLookup, Verified};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::time::from_millis;
 
-/// Headers some providers use to name the event type (the body does not
-/// always say), kept with the row when present. `content-type` is kept too.
-pub const EVENT_TYPE_HEADERS: &[&str] = &["x-github-event", "x-shopify-topic", "x-gitlab-event", "x-event-type"];
-
-/// Longest header value kept with a row; longer ones (not a content type
-/// or an event type) are left out rather than stored.
-const MAX_KEPT_HEADER_LEN: usize = 1024;
+pub use hookproof_core::sink::EVENT_TYPE_HEADERS;
 
 /// A verified delivery to store.
 #[derive(Clone, PartialEq, Eq)]
@@ -86,21 +80,7 @@ impl NewDelivery {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_verified<H: HeaderLookup + ?Sized>(verified: &Verified, headers: &H, body: Bytes) -> Self {
-        let mut kept = BTreeMap::new();
-        for name in std::iter::once(&"content-type").chain(EVENT_TYPE_HEADERS) {
-            let value = headers.values(name).next().and_then(|value| std::str::from_utf8(value).ok());
-            if let Some(value) = value.filter(|value| value.len() <= MAX_KEPT_HEADER_LEN) {
-                kept.insert((*name).to_owned(), value.to_owned());
-            }
-        }
-        Self {
-            key: *verified.event_key(&body).as_bytes(),
-            scheme: verified.scheme().to_owned(),
-            provider_id: verified.id().map(str::to_owned),
-            timestamp: verified.timestamp(),
-            headers: kept,
-            body,
-        }
+        Delivery::new(verified, headers, body).into()
     }
 
     /// Keeps a header; the name is stored lower-case.
@@ -113,6 +93,20 @@ impl NewDelivery {
 impl From<(&Verified, &http::HeaderMap, Bytes)> for NewDelivery {
     fn from((verified, headers, body): (&Verified, &http::HeaderMap, Bytes)) -> Self {
         Self::from_verified(verified, headers, body)
+    }
+}
+
+/// What an adapter in inbox mode hands over ([`hookproof_core::sink`]).
+impl From<Delivery> for NewDelivery {
+    fn from(delivery: Delivery) -> Self {
+        Self {
+            key: *delivery.key.as_bytes(),
+            scheme: delivery.scheme,
+            provider_id: delivery.provider_id,
+            timestamp: delivery.timestamp,
+            headers: delivery.headers,
+            body: delivery.body,
+        }
     }
 }
 

@@ -95,10 +95,24 @@ pub use inbox::{GroupCommitStats, Inbox, InboxOptions, DEFAULT_RETENTION};
 pub use worker::{Worker, WorkerReport};
 
 /// The body of the answer to a delivery [`Stored::Accepted`]: status 202.
-/// (A [`Stored::Duplicate`] is answered like a processed duplicate today:
-/// 200 with [`DUPLICATE_BODY`](hookproof_core::DUPLICATE_BODY).)
-pub const ACCEPTED_BODY: &str = r#"{"status":"accepted"}"#;
+/// (A [`Stored::Duplicate`] is answered 200 with
+/// [`DUPLICATE_BODY`](hookproof_core::DUPLICATE_BODY); a failed store 503
+/// `inbox_unavailable`, [`VerifyError::InboxUnavailable`](hookproof_core::VerifyError::InboxUnavailable).)
+pub use hookproof_core::ACCEPTED_BODY;
 
-/// The error code answered with status 503 when [`Inbox::store`] fails:
-/// nothing was acknowledged, and the provider retries.
-pub const UNAVAILABLE_CODE: &str = "inbox_unavailable";
+/// The inbox as the adapters' inbox mode uses it
+/// (`WebhookLayer::inbox`, `WebhookMiddleware::inbox`): the delivery is
+/// stored (group-committed, fsynced) before the adapter acknowledges it.
+#[async_trait::async_trait]
+impl hookproof_core::DeliverySink for Inbox {
+    async fn accept(
+        &self,
+        delivery: hookproof_core::Delivery,
+    ) -> Result<hookproof_core::Acceptance, hookproof_core::VerifyError> {
+        match self.store(delivery.into()).await {
+            Ok(Stored::Accepted { .. }) => Ok(hookproof_core::Acceptance::Stored),
+            Ok(Stored::Duplicate) => Ok(hookproof_core::Acceptance::Duplicate),
+            Err(error) => Err(hookproof_core::VerifyError::InboxUnavailable(Some(Box::new(error)))),
+        }
+    }
+}
