@@ -951,3 +951,110 @@ async fn sqlite_shared_by_a_receiver_and_two_worker_processes() {
     assert_eq!(runs.len(), 300);
     assert!(runs.values().all(|&count| count == 1), "an event ran twice");
 }
+
+/// Environment variable that turns [`crash_child_process`] into the child
+/// of the kill -9 tests; without it that test does nothing.
+const CRASH_CHILD_URL: &str = "HOOKPROOF_INBOX_CRASH_CHILD_URL";
+
+/// The process the kill -9 tests kill: 16 senders store deliveries (a fifth
+/// of them repeats) and print `acked N` after each store returns, while a
+/// worker with a slow handler runs; until it is killed.
+#[tokio::test(flavor = "multi_thread")]
+async fn crash_child_process() {
+    let Ok(url) = std::env::var(CRASH_CHILD_URL) else { return };
+    let inbox = Inbox::connect(&url).await.expect("child connects");
+    let worker = test_worker(&inbox).lease(Duration::from_secs(1));
+    let _worker = RunningWorker::spawn(worker, |_event| async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Ok(())
+    });
+    let senders: Vec<_> = (0..16u32)
+        .map(|sender| {
+            let inbox = inbox.clone();
+            tokio::spawn(async move {
+                for i in (sender..1_000_000).step_by(16) {
+                    let n = if i % 5 == 4 { i - 4 } else { i };
+                    if inbox.store(delivery(n)).await.is_ok() {
+                        println!("acked {n}");
+                    }
+                }
+            })
+        })
+        .collect();
+    for sender in senders {
+        let _ = sender.await;
+    }
+}
+
+/// Runs [`crash_child_process`] against `url`, kills it (SIGKILL) once it
+/// acknowledged `acks` deliveries, and returns what it acknowledged.
+fn run_and_kill_child(url: &str, acks: usize) -> std::collections::BTreeSet<u32> {
+    use std::io::BufRead as _;
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(std::env::current_exe().expect("test binary"))
+        .args(["crash_child_process", "--exact", "--nocapture", "--test-threads=1"])
+        .env(CRASH_CHILD_URL, url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the child");
+    let mut acked = std::collections::BTreeSet::new();
+    let deadline = Instant::now() + PATIENCE;
+    for line in std::io::BufReader::new(child.stdout.take().expect("stdout")).lines() {
+        let line = line.expect("child output");
+        if let Some(n) = line.strip_prefix("acked ") {
+            acked.insert(n.parse().expect("a number"));
+        }
+        if acked.len() >= acks || Instant::now() > deadline {
+            break;
+        }
+    }
+    child.kill().expect("kill -9 the child");
+    child.wait().expect("reap the child");
+    assert!(acked.len() >= acks, "the child acknowledged only {} deliveries", acked.len());
+    acked
+}
+
+/// After the kill: every acknowledged delivery is stored (a re-send is a
+/// duplicate), and a worker drains everything stored to done, including
+/// what the killed worker held.
+async fn check_nothing_acknowledged_was_lost(url: &str, acked: &std::collections::BTreeSet<u32>) {
+    let inbox = Inbox::connect(url).await.unwrap();
+    let before = inbox.stats().await.unwrap();
+    let stored = before.pending + before.processing + before.done + before.dead;
+    assert!(stored >= acked.len() as u64, "{stored} rows for {} acknowledged events", acked.len());
+    for &n in acked {
+        assert_eq!(inbox.store(delivery(n)).await.unwrap(), Stored::Duplicate, "acknowledged delivery {n} was lost");
+    }
+
+    let worker = RunningWorker::spawn(test_worker(&inbox), |_event| async { Ok(()) });
+    wait_for_stats(&inbox, stats(0, 0, stored, 0)).await;
+    worker.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sqlite_acknowledged_deliveries_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("inbox.db").display());
+    let acked = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || run_and_kill_child(&url, 400)
+    })
+    .await
+    .unwrap();
+    check_nothing_acknowledged_was_lost(&url, &acked).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postgres_acknowledged_deliveries_survive_kill_9() {
+    let server = tokio::task::spawn_blocking(PostgresServer::start).await.unwrap();
+    let url = server.url();
+    let acked = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || run_and_kill_child(&url, 400)
+    })
+    .await
+    .unwrap();
+    check_nothing_acknowledged_was_lost(&url, &acked).await;
+}
