@@ -38,6 +38,10 @@ pub use hookproof_actix as actix;
 #[cfg(feature = "redis")]
 pub use hookproof_redis as redis;
 
+/// The durable inbox on SQLite or PostgreSQL, and its workers (feature `inbox`).
+#[cfg(feature = "inbox")]
+pub use hookproof_inbox as inbox;
+
 /// The README's examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -100,6 +100,7 @@ fn start(provider: &Provider) -> std::io::Result<Server> {
         .build()
         .map_err(std::io::Error::other)?;
     let endpoint = Endpoint {
+        inbox: None,
         path: "/webhooks".to_owned(),
         replay: Some(ReplayProtection::memory(&verifier)),
         verifier: Arc::new(verifier),

@@ -32,6 +32,8 @@ pub(crate) struct Endpoint {
     pub(crate) path: String,
     pub(crate) verifier: Arc<Verifier>,
     pub(crate) replay: Option<ReplayProtection>,
+    /// Inbox mode: store and answer 202; the receiver is not used.
+    pub(crate) inbox: Option<hookproof::inbox::Inbox>,
     pub(crate) receiver: Arc<Receiver>,
 }
 
@@ -87,11 +89,14 @@ fn panicked() -> std::io::Error {
 }
 
 fn layer(endpoint: &Endpoint) -> hookproof::tower::WebhookLayer {
-    let layer = hookproof::tower::WebhookLayer::new(Arc::clone(&endpoint.verifier));
-    match &endpoint.replay {
-        Some(replay) => layer.replay(replay.clone()),
-        None => layer,
+    let mut layer = hookproof::tower::WebhookLayer::new(Arc::clone(&endpoint.verifier));
+    if let Some(replay) = &endpoint.replay {
+        layer = layer.replay(replay.clone());
     }
+    if let Some(inbox) = &endpoint.inbox {
+        layer = layer.inbox(inbox.clone());
+    }
+    layer
 }
 
 fn respond<B: From<Bytes>>((status, body): crate::receiver::Answer) -> http::Response<B> {
@@ -125,10 +130,15 @@ async fn serve_axum(
     endpoint: Endpoint,
     stopped: oneshot::Receiver<()>,
 ) -> std::io::Result<()> {
-    let app = axum::Router::new()
-        .route(&endpoint.path, axum::routing::post(axum_handler))
-        .route_layer(layer(&endpoint))
-        .with_state(AxumState(endpoint));
+    let app = if endpoint.inbox.is_some() {
+        let accept = tower::Layer::layer(&layer(&endpoint), hookproof::tower::Accept);
+        axum::Router::new().route_service(&endpoint.path, axum::routing::post_service(accept))
+    } else {
+        axum::Router::new()
+            .route(&endpoint.path, axum::routing::post(axum_handler))
+            .route_layer(layer(&endpoint))
+            .with_state(AxumState(endpoint))
+    };
     axum::serve(listener, app).with_graceful_shutdown(async move { stopped.await.unwrap_or(()) }).await
 }
 
@@ -142,10 +152,15 @@ async fn serve_tower(
     use tower::Service as _;
 
     let receiver = Arc::clone(&endpoint.receiver);
+    let inbox_mode = endpoint.inbox.is_some();
     let verified_service =
         tower::ServiceBuilder::new().layer(layer(&endpoint)).service_fn(move |request: http::Request<Full<Bytes>>| {
             let receiver = Arc::clone(&receiver);
             async move {
+                if inbox_mode {
+                    // The layer stored the delivery: acknowledge, as `hookproof::tower::Accept` does.
+                    return Ok(respond::<Full<Bytes>>((http::StatusCode::ACCEPTED, hookproof::ACCEPTED_BODY)));
+                }
                 let verified = request.extensions().get::<hookproof::Verified>().cloned();
                 let body = http_body_util::BodyExt::collect(request.into_body()).await.map(|b| b.to_bytes());
                 let answer = match (verified, body) {
@@ -207,16 +222,20 @@ async fn actix_handler(
 async fn serve_actix(listener: TcpListener, endpoint: Endpoint, stopped: oneshot::Receiver<()>) -> std::io::Result<()> {
     let receiver = actix_web::web::Data::from(Arc::clone(&endpoint.receiver));
     let server = actix_web::HttpServer::new(move || {
-        let middleware = hookproof::actix::WebhookMiddleware::new(Arc::clone(&endpoint.verifier));
-        let middleware = match &endpoint.replay {
-            Some(replay) => middleware.replay(replay.clone()),
-            None => middleware,
+        let mut middleware = hookproof::actix::WebhookMiddleware::new(Arc::clone(&endpoint.verifier));
+        if let Some(replay) = &endpoint.replay {
+            middleware = middleware.replay(replay.clone());
+        }
+        let route = match &endpoint.inbox {
+            Some(inbox) => {
+                middleware = middleware.inbox(inbox.clone());
+                actix_web::web::post().to(hookproof::actix::accepted)
+            }
+            None => actix_web::web::post().to(actix_handler),
         };
-        actix_web::App::new().app_data(receiver.clone()).service(
-            actix_web::web::resource(endpoint.path.as_str())
-                .wrap(middleware)
-                .route(actix_web::web::post().to(actix_handler)),
-        )
+        actix_web::App::new()
+            .app_data(receiver.clone())
+            .service(actix_web::web::resource(endpoint.path.as_str()).wrap(middleware).route(route))
     })
     .workers(2)
     .disable_signals()

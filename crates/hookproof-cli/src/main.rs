@@ -5,6 +5,7 @@
 
 mod client;
 mod demo;
+mod inbox;
 mod listen;
 mod receiver;
 
@@ -36,6 +37,10 @@ enum Command {
     Send(SendArgs),
     /// Run a receiver that verifies deliveries and prints one JSON line per processed event.
     Listen(ListenArgs),
+    /// Run inbox workers only: process stored events with --exec.
+    Work(inbox::WorkArgs),
+    /// Look at and act on the inbox: stats, list, show, retry, purge.
+    Inbox(inbox::InboxArgs),
     /// Start receivers for four providers, send them real deliveries, print what happened.
     Demo,
 }
@@ -68,10 +73,17 @@ struct ListenArgs {
     /// Replay protection: `memory` (this process) or `redis://HOST:PORT` (shared).
     #[arg(long, default_value = "memory")]
     replay: String,
-    /// Command run once per verified event (body on stdin, HOOKPROOF_EVENT_ID and
-    /// HOOKPROOF_TIMESTAMP in its environment); the answer is 2xx only if it exits 0.
+    /// Command run once per verified event (body on stdin, HOOKPROOF_EVENT_ID,
+    /// HOOKPROOF_EVENT_KEY, HOOKPROOF_TIMESTAMP and HOOKPROOF_SCHEME in its environment);
+    /// the answer is 2xx only if it exits 0. With --inbox it runs in the workers instead.
     #[arg(long)]
     exec: Option<String>,
+    /// Store deliveries durably and answer 202 once stored (`sqlite:PATH` or
+    /// `postgres://...`); --exec then runs in the workers, with retries.
+    #[arg(long)]
+    inbox: Option<String>,
+    #[command(flatten)]
+    workers: inbox::WorkerArgs,
 }
 
 #[derive(Args, Debug)]
@@ -176,7 +188,7 @@ impl SecretArgs {
 }
 
 /// `url` with any password replaced by `***`, for error messages.
-fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
     let authority_end = rest.find('/').unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {
@@ -189,17 +201,17 @@ fn redact_url(url: &str) -> String {
 }
 
 /// A failure and the exit code it earns.
-struct Failure {
+pub(crate) struct Failure {
     code: u8,
     message: String,
 }
 
 impl Failure {
-    fn usage(message: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
         Self { code: 2, message: message.into() }
     }
 
-    fn failed(message: impl Into<String>) -> Self {
+    pub(crate) fn failed(message: impl Into<String>) -> Self {
         Self { code: 1, message: message.into() }
     }
 }
@@ -215,6 +227,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify(args),
         Command::Send(args) => send(args),
         Command::Listen(args) => listen(args),
+        Command::Work(args) => inbox::work_command(args),
+        Command::Inbox(args) => inbox::inbox_command(args),
         Command::Demo => demo::run(),
     };
     match result {
@@ -371,16 +385,47 @@ fn listen(args: ListenArgs) -> Result<(), Failure> {
             )))
         }
     };
+    let Some(inbox_url) = args.inbox.clone() else {
+        let endpoint = listen::Endpoint {
+            path: args.path.clone(),
+            verifier: std::sync::Arc::new(verifier),
+            replay: Some(replay),
+            inbox: None,
+            receiver: std::sync::Arc::new(receiver::Receiver { exec: args.exec.clone(), print_events: true }),
+        };
+        let server = start_listening(&args, endpoint)?;
+        return server.wait().map_err(|e| Failure::failed(format!("error: {e}")));
+    };
+    // Inbox mode: store, answer 202, and process in this process's workers
+    // (none with --workers 0: `hookproof work` processes elsewhere).
+    let runtime = inbox::runtime()?;
+    let inbox = runtime.block_on(inbox::connect(&inbox_url, "--inbox"))?;
     let endpoint = listen::Endpoint {
         path: args.path.clone(),
         verifier: std::sync::Arc::new(verifier),
-        replay: Some(replay),
-        receiver: std::sync::Arc::new(receiver::Receiver { exec: args.exec, print_events: true }),
+        replay: None,
+        inbox: Some(inbox.clone()),
+        receiver: std::sync::Arc::new(receiver::Receiver::default()),
     };
+    let server = start_listening(&args, endpoint)?;
+    if args.workers.workers == 0 {
+        return server.wait().map_err(|e| Failure::failed(format!("error: {e}")));
+    }
+    let exec = args.exec.clone();
+    let report = runtime.block_on(inbox::work(inbox, exec, &args.workers, inbox::shutdown_signal()))?;
+    eprintln!(
+        "stopped: {} succeeded, {} retried, {} dead, {} released",
+        report.succeeded, report.retried, report.dead, report.released
+    );
+    server.stop().map_err(|e| Failure::failed(format!("error: {e}")))
+}
+
+/// Starts `endpoint` on `--host`/`--port` and says where on stderr.
+fn start_listening(args: &ListenArgs, endpoint: listen::Endpoint) -> Result<listen::Server, Failure> {
     let server = listen::Server::start(args.adapter, std::net::SocketAddr::new(args.host, args.port), endpoint)
         .map_err(|e| Failure::failed(format!("error: cannot listen on {}:{}: {e}", args.host, args.port)))?;
     eprintln!("listening on http://{}{}", server.addr, args.path);
-    server.wait().map_err(|e| Failure::failed(format!("error: {e}")))
+    Ok(server)
 }
 
 #[cfg(test)]

@@ -49,19 +49,37 @@ impl Receiver {
 /// `event_key` is what dedupe uses.
 pub(crate) fn event_line(verified: &Verified, body: &[u8]) -> String {
     let key = verified.event_key(body).to_hex();
-    let body = serde_json::from_slice::<serde_json::Value>(body)
-        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(body).into_owned()));
-    serde_json::json!({ "id": verified.id(), "event_key": key, "timestamp": verified.timestamp(), "body": body })
+    serde_json::json!({ "id": verified.id(), "event_key": key, "timestamp": verified.timestamp(), "body": body_json(body) })
         .to_string()
 }
 
+/// The body as JSON, or as a JSON string when it is not JSON.
+pub(crate) fn body_json(body: &[u8]) -> serde_json::Value {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(body).into_owned()))
+}
+
+/// The environment `--exec` gets for a verified event, inline.
+fn inline_env(verified: &Verified, body: &[u8]) -> Vec<(&'static str, String)> {
+    vec![
+        ("HOOKPROOF_EVENT_ID", verified.id().unwrap_or_default().to_owned()),
+        ("HOOKPROOF_EVENT_KEY", verified.event_key(body).to_hex()),
+        ("HOOKPROOF_TIMESTAMP", verified.timestamp().map(|t| t.to_string()).unwrap_or_default()),
+        ("HOOKPROOF_SCHEME", verified.scheme().to_owned()),
+    ]
+}
+
 async fn run(command: &str, verified: &Verified, body: &Bytes) -> std::io::Result<bool> {
+    run_exec(command, &inline_env(verified, body), body).await
+}
+
+/// Runs `command` with `sh -c`, `body` on stdin and `env` set; whether it
+/// exited 0. Shared by `listen` (inline) and the inbox workers.
+pub(crate) async fn run_exec(command: &str, env: &[(&str, String)], body: &[u8]) -> std::io::Result<bool> {
     let mut child = tokio::process::Command::new("sh")
         .arg("-c")
         .arg(command)
-        .env("HOOKPROOF_EVENT_ID", verified.id().unwrap_or_default())
-        .env("HOOKPROOF_EVENT_KEY", verified.event_key(body).to_hex())
-        .env("HOOKPROOF_TIMESTAMP", verified.timestamp().map(|t| t.to_string()).unwrap_or_default())
+        .envs(env.iter().map(|(name, value)| (*name, value.as_str())))
         // The handler needs the event, not the receiver's secret.
         .env_remove(crate::SECRET_ENV)
         .stdin(Stdio::piped())

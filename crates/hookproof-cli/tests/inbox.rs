@@ -1,0 +1,332 @@
+//! `listen --inbox`, `work` and `inbox ...` as a user runs them: real
+//! processes, a SQLite file or a PostgreSQL server started here, real HTTP
+//! on loopback, and `kill -9`.
+
+// The inbox crate's PostgreSQL harness (initdb + pg_ctl on a free loopback
+// port); this file uses part of it.
+#[allow(dead_code)]
+#[path = "../../hookproof-inbox/tests/postgres_server/mod.rs"]
+mod postgres_server;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use postgres_server::PostgresServer;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hookproof");
+const SECRET: &str = "It's a Secret to Everybody";
+
+/// A temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("hookproof-inbox-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+
+    fn sqlite(&self) -> String {
+        format!("sqlite:{}", self.0.join("inbox.db").display())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A `hookproof` child process (listen or work); killed on drop.
+struct Process {
+    child: Child,
+    url: Option<String>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Process {
+    /// `hookproof listen --preset github --port 0 ARGS`, once it listens.
+    fn listen(args: &[&str]) -> Self {
+        let mut process =
+            Self::spawn(&[&["listen", "--preset", "github", "--secret", SECRET, "--port", "0"], args].concat());
+        let mut stderr = BufReader::new(process.child.stderr.take().unwrap());
+        let mut first = String::new();
+        stderr.read_line(&mut first).unwrap();
+        let url = first.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("got {first:?}")).to_owned();
+        // Keep draining stderr so the child never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        process.url = Some(url);
+        process
+    }
+
+    /// `hookproof work ARGS`.
+    fn work(args: &[&str]) -> Self {
+        let mut process = Self::spawn(&[&["work"], args].concat());
+        let mut stderr = process.child.stderr.take().unwrap();
+        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        process
+    }
+
+    fn spawn(args: &[&str]) -> Self {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env_remove("HOOKPROOF_SECRET")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (sender, lines) = mpsc::channel();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        Self { child, url: None, lines }
+    }
+
+    fn url(&self) -> &str {
+        self.url.as_deref().expect("a listener")
+    }
+
+    /// The JSON lines printed so far (one per event processed successfully).
+    fn printed(&self) -> Vec<serde_json::Value> {
+        self.lines.try_iter().map(|line| serde_json::from_str(&line).unwrap()).collect()
+    }
+
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// GitHub's headers for `body`, signed with [`SECRET`] (its identity is the body's digest).
+fn github_headers(body: &[u8]) -> Vec<String> {
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(body);
+    let signature = hex::encode(mac.finalize().into_bytes());
+    vec![
+        format!("X-Hub-Signature-256: sha256={signature}"),
+        "X-GitHub-Event: push".to_owned(),
+        "Content-Type: application/json".to_owned(),
+    ]
+}
+
+/// POSTs a signed GitHub `body` to `url`; the status and body, or `None` if the connection failed.
+fn post(url: &str, body: &[u8]) -> Option<(u16, String)> {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(host).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    let mut request =
+        format!("POST {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
+    for header in github_headers(body) {
+        request.push_str(&format!("{header}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    stream.write_all(body).ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    let status = answer.split(' ').nth(1)?.parse().ok()?;
+    let body = answer.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
+    Some((status, body))
+}
+
+fn event(n: usize) -> Vec<u8> {
+    format!(r#"{{"ref":"refs/heads/main","n":{n}}}"#).into_bytes()
+}
+
+fn hookproof(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(BIN).args(args).output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn stats(db: &str) -> BTreeMap<String, u64> {
+    let (code, stdout, stderr) = hookproof(&["inbox", "stats", "--db", db]);
+    assert_eq!(code, Some(0), "{stderr}");
+    serde_json::from_str(stdout.trim()).unwrap()
+}
+
+/// Polls `stats` until `done(stats)` or `patience` runs out; the last stats.
+fn wait_for(db: &str, patience: Duration, done: impl Fn(&BTreeMap<String, u64>) -> bool) -> BTreeMap<String, u64> {
+    let deadline = Instant::now() + patience;
+    loop {
+        let now = stats(db);
+        if done(&now) || Instant::now() > deadline {
+            return now;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The lines of `path` (a handler's log), empty when it does not exist yet.
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path).map(|text| text.lines().map(str::to_owned).collect()).unwrap_or_default()
+}
+
+#[test]
+fn retries_then_dead_then_an_operator_retry_brings_it_to_done() {
+    let dir = TempDir::new("dead");
+    let db = dir.sqlite();
+    let log = dir.0.join("attempts");
+    let healed = dir.0.join("healed");
+    // Fails while `healed` is absent, logging each attempt with what it was told.
+    let exec = format!(
+        "echo \"$HOOKPROOF_ATTEMPT $HOOKPROOF_SCHEME $HOOKPROOF_EVENT_TYPE\" >> {}; test -f {}",
+        log.display(),
+        healed.display()
+    );
+    let listener = Process::listen(&["--inbox", &db, "--exec", &exec, "--max-attempts", "3", "--backoff", "0.1"]);
+    let body = event(1);
+    assert_eq!(post(listener.url(), &body), Some((202, r#"{"status":"accepted"}"#.to_owned())));
+    let after = wait_for(&db, Duration::from_secs(20), |stats| stats["dead"] == 1);
+    assert_eq!(after["dead"], 1, "{after:?}");
+    assert_eq!(lines(&log), ["1 github push", "2 github push", "3 github push"]);
+
+    let (code, listed, _) = hookproof(&["inbox", "list", "--db", &db, "--state", "dead"]);
+    assert_eq!(code, Some(0));
+    let dead: serde_json::Value = serde_json::from_str(listed.lines().next().unwrap()).unwrap();
+    assert_eq!((dead["state"].as_str(), dead["attempts"].as_u64()), (Some("dead"), Some(3)));
+    assert_eq!(dead["last_error"], "--exec exited with a failure status");
+    let id = dead["id"].to_string();
+    let (code, shown, _) = hookproof(&["inbox", "show", "--db", &db, &id]);
+    assert_eq!(code, Some(0));
+    let shown: serde_json::Value = serde_json::from_str(shown.trim()).unwrap();
+    assert_eq!((shown["body"]["n"].as_u64(), shown["headers"]["x-github-event"].as_str()), (Some(1), Some("push")));
+
+    // Still dead after a retry that fails; done after a retry that works.
+    std::fs::write(&healed, "").unwrap();
+    let (code, retried, stderr) = hookproof(&["inbox", "retry", "--db", &db, &id]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(retried.trim(), r#"{"retried":1}"#);
+    let after = wait_for(&db, Duration::from_secs(20), |stats| stats["done"] == 1);
+    assert_eq!((after["done"], after["dead"], after["pending"]), (1, 0, 0), "{after:?}");
+    assert_eq!(lines(&log).last().map(String::as_str), Some("1 github push"), "attempts restart at 1");
+    let printed = listener.printed();
+    assert_eq!(printed.len(), 1, "one line per event processed successfully: {printed:?}");
+    assert_eq!(printed[0]["body"]["n"], 1);
+
+    // A duplicate of a done event is acknowledged and not stored again.
+    assert_eq!(post(listener.url(), &body), Some((200, r#"{"status":"duplicate"}"#.to_owned())));
+    let (code, purged, _) = hookproof(&["inbox", "purge", "--db", &db, "--state", "done", "--older-than", "0"]);
+    assert_eq!((code, purged.trim()), (Some(0), r#"{"purged":1}"#));
+    assert_eq!(stats(&db).values().sum::<u64>(), 0);
+}
+
+#[test]
+fn a_listener_killed_mid_handler_loses_no_acknowledged_event() {
+    const EVENTS: usize = 250;
+    let dir = TempDir::new("crash");
+    let db = dir.sqlite();
+    let log = dir.0.join("processed");
+    // Slow handlers, so the kill lands while many are running or waiting.
+    let exec = format!("sleep 0.05; echo \"$HOOKPROOF_EVENT_KEY\" >> {}", log.display());
+    let first = Process::listen(&["--inbox", &db, "--exec", &exec, "--workers", "2"]);
+
+    // Every fifth delivery repeats an earlier event (a provider's retry).
+    let mut acknowledged = BTreeSet::new();
+    let (mut accepted, mut duplicates) = (0, 0);
+    for n in 0..EVENTS {
+        let event_number = if n % 5 == 4 { n - 3 } else { n };
+        match post(first.url(), &event(event_number)) {
+            Some((202, _)) => accepted += 1,
+            Some((200, body)) if body.contains("duplicate") => duplicates += 1,
+            other => panic!("delivery {n}: {other:?}"),
+        }
+        acknowledged.insert(event_number);
+    }
+    assert_eq!((accepted, duplicates), (EVENTS - EVENTS / 5, EVENTS / 5));
+    let before_kill = stats(&db);
+    first.kill(); // SIGKILL: no shutdown, no release, leases left behind
+    assert!(before_kill["pending"] + before_kill["processing"] > 0, "the kill must land mid-work: {before_kill:?}");
+
+    // Restarted: the killed workers' leases expire and everything is drained.
+    let _second = Process::listen(&["--inbox", &db, "--exec", &exec, "--workers", "4"]);
+    let drained = wait_for(&db, Duration::from_secs(150), |stats| stats["done"] == acknowledged.len() as u64);
+    assert_eq!(drained["done"], acknowledged.len() as u64, "{drained:?}");
+    let processed: BTreeSet<String> = lines(&log).into_iter().collect();
+    assert_eq!(processed.len(), acknowledged.len(), "every acknowledged event ran (at least once)");
+}
+
+#[test]
+fn two_receivers_and_two_workers_on_postgres_process_each_event_once() {
+    let mut postgres = PostgresServer::start();
+    let db = postgres.url();
+    let dir = TempDir::new("postgres");
+    let receivers =
+        [Process::listen(&["--inbox", &db, "--workers", "0"]), Process::listen(&["--inbox", &db, "--workers", "0"])];
+    let logging = |log: &Path| format!("echo \"$HOOKPROOF_EVENT_KEY\" >> {}", log.display());
+    // Each event to both receivers: one stores it, the other answers duplicate.
+    let deliver = |range: std::ops::Range<usize>| {
+        for n in range {
+            let answers = [post(receivers[0].url(), &event(n)), post(receivers[1].url(), &event(n))];
+            let statuses: Vec<u16> = answers.iter().map(|answer| answer.as_ref().unwrap().0).collect();
+            assert_eq!(statuses, [202, 200], "event {n}");
+        }
+    };
+
+    // Two worker processes, no crash: every event exactly once.
+    let log = dir.0.join("processed");
+    let workers = [
+        Process::work(&["--inbox", &db, "--exec", &logging(&log), "--workers", "4"]),
+        Process::work(&["--inbox", &db, "--exec", &logging(&log), "--workers", "4"]),
+    ];
+    deliver(0..40);
+    let done = wait_for(&db, Duration::from_secs(60), |stats| stats["done"] == 40);
+    assert_eq!(done["done"], 40, "{done:?}");
+    let processed = lines(&log);
+    assert_eq!(processed.len(), 40, "each event processed once");
+    assert_eq!(processed.iter().collect::<BTreeSet<_>>().len(), 40);
+    drop(workers);
+
+    // A worker killed while it holds events: the other worker finishes them
+    // once their leases expire.
+    let doomed = Process::work(&["--inbox", &db, "--exec", "sleep 30", "--workers", "4"]);
+    deliver(40..50);
+    let held = wait_for(&db, Duration::from_secs(20), |stats| stats["processing"] >= 1);
+    assert!(held["processing"] >= 1, "{held:?}");
+    doomed.kill();
+    let finished = dir.0.join("finished");
+    let survivor = Process::work(&["--inbox", &db, "--exec", &logging(&finished), "--workers", "4"]);
+    let done = wait_for(&db, Duration::from_secs(120), |stats| stats["done"] == 50);
+    assert_eq!(done["done"], 50, "{done:?}");
+    assert_eq!(lines(&finished).iter().collect::<BTreeSet<_>>().len(), 10, "the killed worker's events were finished");
+    drop(survivor);
+
+    // PostgreSQL down: 503 inbox_unavailable, nothing acknowledged; back up: accepted again.
+    postgres.stop();
+    let started = Instant::now();
+    let (status, body) = post(receivers[0].url(), &event(1000)).unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("inbox_unavailable"), "{body}");
+    assert!(started.elapsed() < Duration::from_secs(10), "answered in {:?}", started.elapsed());
+    postgres.restart();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let answer = loop {
+        let answer = post(receivers[1].url(), &event(1000)).unwrap();
+        if answer.0 != 503 || Instant::now() > deadline {
+            break answer;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(answer.0, 202, "{answer:?}");
+}
