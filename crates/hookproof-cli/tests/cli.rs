@@ -39,7 +39,7 @@ fn stderr(output: &Output) -> String {
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in ["presets", "sign", "verify", "send", "listen", "demo"] {
+    for sub in ["presets", "sign", "verify", "send", "listen", "work", "inbox", "demo"] {
         let output = run(&[sub, "--help"], b"");
         assert_eq!(output.status.code(), Some(0), "{sub}");
         assert!(stdout(&output).contains("Usage: hookproof"), "{sub}");
@@ -254,8 +254,10 @@ fn demo_passes_every_row() {
     let output = run(&["demo"], b"");
     assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("32 deliveries, every answer as the contract says."), "{text}");
-    assert_eq!(text.lines().filter(|line| line.ends_with(" yes")).count(), 32);
+    assert!(text.contains("36 deliveries, every answer as the contract says."), "{text}");
+    assert_eq!(text.lines().filter(|line| line.ends_with(" yes")).count(), 36);
+    // The inbox rows: acknowledged at once while slow, retried, dead, re-run by an operator.
+    assert_eq!(text.lines().filter(|line| line.starts_with("inbox (sqlite)") && line.ends_with(" yes")).count(), 4);
 }
 
 /// A temporary directory for one test, removed on drop.
