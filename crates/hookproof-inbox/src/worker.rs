@@ -2,6 +2,7 @@
 //! renewal, retries, dead letters and graceful shutdown.
 
 use std::any::Any;
+use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -32,11 +33,12 @@ pub struct WorkerReport {
     pub retried: u64,
     /// Handler failed its last allowed attempt; the event is dead.
     pub dead: u64,
-    /// Still running at the end of the shutdown grace period; the event was
-    /// given back (pending, attempt not counted).
+    /// Given back at shutdown (pending, attempt not counted): claimed but
+    /// not started yet, or still running at the end of the grace period.
     pub released: u64,
-    /// The outcome could not be recorded: the lease was lost, or the
-    /// database failed. The event runs again when its lease expires.
+    /// The outcome could not be recorded (the lease was lost, or the
+    /// database failed), or the lease was lost before the handler started.
+    /// The event runs again when its lease expires.
     pub unrecorded: u64,
 }
 
@@ -269,6 +271,10 @@ impl Worker {
         let mut tasks = JoinSet::new();
         let mut shutdown = pin!(shutdown);
         let mut last_purge: Option<Instant> = None;
+        // Claimed ahead, waiting for a free handler: claiming a whole batch
+        // while the previous one runs costs one transaction per batch
+        // instead of one per handler that happens to finish.
+        let mut claimed: VecDeque<(Event, Instant)> = VecDeque::new();
 
         loop {
             if let Some(retention) = self.retention {
@@ -281,33 +287,58 @@ impl Worker {
             }
             while tasks.try_join_next().is_some() {}
 
-            let first = tokio::select! {
-                biased;
-                () = &mut shutdown => break,
-                permit = Arc::clone(&permits).acquire_owned() => permit,
-            };
-            let Ok(first) = first else { break };
-            let mut free = vec![first];
-            while let Ok(permit) = Arc::clone(&permits).try_acquire_owned() {
-                free.push(permit);
+            while !claimed.is_empty() {
+                let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else { break };
+                if let Some((event, claimed_at)) = claimed.pop_front() {
+                    tasks.spawn(process(
+                        Arc::clone(&shared),
+                        Arc::clone(&job),
+                        event,
+                        claimed_at,
+                        permit,
+                        stop.clone(),
+                    ));
+                }
+            }
+            if !claimed.is_empty() {
+                // Waiting events' leases are renewed like running ones'.
+                let oldest = claimed.iter().map(|(_, renewed_at)| *renewed_at).min().unwrap_or_else(Instant::now);
+                let renew_at = tokio::time::Instant::from_std(oldest + self.lease / 3);
+                let permit = tokio::select! {
+                    biased;
+                    () = &mut shutdown => break,
+                    permit = Arc::clone(&permits).acquire_owned() => permit,
+                    () = tokio::time::sleep_until(renew_at) => {
+                        renew_waiting(&shared, &mut claimed).await;
+                        continue;
+                    }
+                };
+                let Ok(permit) = permit else { break };
+                if let Some((event, claimed_at)) = claimed.pop_front() {
+                    tasks.spawn(process(
+                        Arc::clone(&shared),
+                        Arc::clone(&job),
+                        event,
+                        claimed_at,
+                        permit,
+                        stop.clone(),
+                    ));
+                }
+                continue;
             }
 
             // Registered before claiming, so a delivery stored while the
             // claim runs still wakes the wait below.
             let mut stored = pin!(self.inbox.stored_notify().notified());
             stored.as_mut().enable();
-            let claimed = match self.inbox.claim_due(&self.owner, self.lease, free.len()).await {
-                Ok(claimed) => claimed,
+            let batch = match self.inbox.claim_due(&self.owner, self.lease, self.concurrency).await {
+                Ok(batch) => batch,
                 Err(error) => {
                     tracing::warn!(error = %error_chain(&error), "inbox claim failed");
                     Vec::new()
                 }
             };
-            let idle = claimed.is_empty();
-            for (event, permit) in claimed.into_iter().zip(free) {
-                tasks.spawn(process(Arc::clone(&shared), Arc::clone(&job), event, permit, stop.clone()));
-            }
-            if idle {
+            if batch.is_empty() {
                 tokio::select! {
                     biased;
                     () = &mut shutdown => break,
@@ -315,8 +346,14 @@ impl Worker {
                     () = tokio::time::sleep(self.poll_interval) => {}
                 }
             }
+            let claimed_at = Instant::now();
+            claimed.extend(batch.into_iter().map(|event| (event, claimed_at)));
         }
 
+        // Not started: give them back at once rather than after the grace.
+        for (event, _) in claimed.drain(..) {
+            shared.record("release", &event, self.inbox.release(&event).await, |report| &mut report.released).await;
+        }
         let finished =
             tokio::time::timeout(self.shutdown_grace, async { while tasks.join_next().await.is_some() {} }).await;
         if finished.is_err() {
@@ -326,6 +363,30 @@ impl Worker {
         let report = *shared.report.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         report
     }
+}
+
+/// Renews the leases of claimed events still waiting for a handler; drops
+/// those whose lease is no longer this worker's.
+async fn renew_waiting(shared: &Shared, claimed: &mut VecDeque<(Event, Instant)>) {
+    let renewals = claimed.iter().map(|(event, _)| shared.inbox.renew(event, shared.lease));
+    let outcomes = futures_util::future::join_all(renewals).await;
+    let now = Instant::now();
+    let mut kept = VecDeque::with_capacity(claimed.len());
+    for ((event, renewed_at), outcome) in claimed.drain(..).zip(outcomes) {
+        match outcome {
+            Ok(()) => kept.push_back((event, now)),
+            Err(InboxError::LeaseLost { .. }) => {
+                tracing::warn!(event = event.id(), "lease lost while waiting for a handler");
+                shared.count(|report| &mut report.unrecorded);
+            }
+            Err(error) => {
+                // Unreachable database: keep it; the check before it starts decides.
+                tracing::warn!(event = event.id(), error = %error_chain(&error), "lease renewal failed");
+                kept.push_back((event, renewed_at));
+            }
+        }
+    }
+    *claimed = kept;
 }
 
 /// One attempt at one event, as the dispatcher runs it: the plain and the
@@ -390,10 +451,20 @@ async fn process(
     shared: Arc<Shared>,
     job: Job,
     event: Event,
+    claimed_at: Instant,
     _permit: OwnedSemaphorePermit,
     mut stop: watch::Receiver<bool>,
 ) {
     let inbox = &shared.inbox;
+    // It waited for a free handler: make sure the lease will outlast the
+    // first renewal, and that it is still ours.
+    if claimed_at.elapsed() > shared.lease / 3 {
+        if let Err(error) = inbox.renew(&event, shared.lease).await {
+            tracing::warn!(event = event.id(), error = %error_chain(&error), "lease lost before the handler started");
+            shared.count(|report| &mut report.unrecorded);
+            return;
+        }
+    }
     if event.attempt() > shared.max_attempts {
         // Claimed again after the lease of its last allowed attempt expired:
         // whatever ran it died. Do not run it forever.

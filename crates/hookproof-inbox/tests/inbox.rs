@@ -177,6 +177,7 @@ on_both_backends!("multi_thread":
     operator_lists_gets_and_purges,
     worker_purges_done_events_past_retention,
     renewed_lease_keeps_a_slow_handler_from_running_twice,
+    events_claimed_ahead_keep_their_leases_while_they_wait,
 );
 
 // One thread: the 200 stores are all queued before the commit task runs,
@@ -463,7 +464,8 @@ mod scenarios {
         tokio::time::timeout(PATIENCE, handler_started.recv()).await.expect("handler starts");
         let report = worker.finish().await;
 
-        assert_eq!(report, WorkerReport { released: 1, ..WorkerReport::default() });
+        // The running one after the grace; the one claimed ahead at once.
+        assert_eq!(report, WorkerReport { released: 2, ..WorkerReport::default() });
         let record = inbox.get(id).await.unwrap().unwrap();
         assert_eq!(
             (record.summary.state, record.summary.attempts, record.lease_owner),
@@ -471,7 +473,38 @@ mod scenarios {
             "given back without counting the attempt"
         );
         let record = inbox.get(waiting).await.unwrap().unwrap();
-        assert_eq!((record.summary.state, record.summary.attempts), (State::Pending, 0), "never claimed");
+        assert_eq!((record.summary.state, record.summary.attempts), (State::Pending, 0), "never started");
+    }
+
+    pub(super) async fn events_claimed_ahead_keep_their_leases_while_they_wait(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        let ids = [accepted_id(inbox, 21).await, accepted_id(inbox, 22).await, accepted_id(inbox, 23).await];
+        let runs: Arc<Mutex<HashMap<i64, u32>>> = Arc::default();
+        let handler = {
+            let runs = Arc::clone(&runs);
+            move |event: Event| {
+                *runs.lock().unwrap().entry(event.id()).or_default() += 1;
+                async {
+                    tokio::time::sleep(Duration::from_millis(1500)).await;
+                    Ok::<(), String>(())
+                }
+            }
+        };
+        // One handler each: an event claimed ahead waits 1.5 s, 2.5 leases,
+        // while the other worker looks for expired leases to take over.
+        let lease = Duration::from_millis(600);
+        let first =
+            RunningWorker::spawn(test_worker(inbox).owner("first").concurrency(1).lease(lease), handler.clone());
+        let second = RunningWorker::spawn(test_worker(inbox).owner("second").concurrency(1).lease(lease), handler);
+        wait_for_stats(inbox, stats(0, 0, 3, 0)).await;
+        let (first, second) = (first.finish().await, second.finish().await);
+
+        assert_eq!(first.succeeded + second.succeeded, 3);
+        assert_eq!((first.unrecorded, second.unrecorded), (0, 0), "no lease was lost");
+        assert!(runs.lock().unwrap().values().all(|&count| count == 1), "{runs:?}");
+        for id in ids {
+            assert_eq!(inbox.get(id).await.unwrap().unwrap().summary.attempts, 1, "event {id}");
+        }
     }
 
     pub(super) async fn renewed_lease_keeps_a_slow_handler_from_running_twice(fixture: &Fixture) {
