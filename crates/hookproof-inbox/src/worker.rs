@@ -116,7 +116,10 @@ impl Worker {
         self
     }
 
-    /// How many handlers run at once (at least 1).
+    /// How many handlers run at once (at least 1). The worker also holds
+    /// up to as many events claimed ahead (leases renewed), so that one
+    /// claim serves a whole batch: with no-op handlers on SQLite, 16 drain
+    /// several thousand events a second where 4 drain about two thousand.
     pub fn concurrency(mut self, handlers: usize) -> Self {
         self.concurrency = handlers.max(1);
         self
