@@ -178,11 +178,15 @@ on_both_backends!("multi_thread":
     worker_purges_done_events_past_retention,
     renewed_lease_keeps_a_slow_handler_from_running_twice,
     events_claimed_ahead_keep_their_leases_while_they_wait,
+    exact_body_bytes_round_trip,
 );
 
 // One thread: the 200 stores are all queued before the commit task runs,
 // so the grouping is deterministic rather than timing-dependent.
-on_both_backends!("current_thread": concurrent_stores_are_grouped_and_durable);
+on_both_backends!("current_thread":
+    concurrent_stores_are_grouped_and_durable,
+    a_group_larger_than_one_statement_keeps_every_outcome,
+);
 
 mod scenarios {
     use super::*;
@@ -252,6 +256,52 @@ mod scenarios {
             reopened.list(None, 1000).await.unwrap().into_iter().map(|summary| summary.key).collect();
         assert_eq!(keys.len(), 160);
         assert!(keys.contains(&hex::encode(key(159))));
+    }
+
+    pub(super) async fn a_group_larger_than_one_statement_keeps_every_outcome(fixture: &Fixture) {
+        // 600 stores in one group: more rows than one INSERT takes, with
+        // repeats that land in another statement of the same transaction.
+        let inbox = Inbox::connect_with(&fixture.url, InboxOptions::default().max_batch(1000)).await.unwrap();
+        let stores: Vec<_> = (0..600u32)
+            .map(|i| {
+                let inbox = inbox.clone();
+                let n = if i >= 500 { i - 300 } else { i };
+                tokio::spawn(async move { (n, inbox.store(delivery(n)).await) })
+            })
+            .collect();
+        let mut accepted = HashMap::new();
+        let mut duplicates = Vec::new();
+        for store in stores {
+            match store.await.unwrap() {
+                (n, Ok(Stored::Accepted { id })) => assert!(accepted.insert(n, id).is_none(), "{n} accepted twice"),
+                (n, Ok(Stored::Duplicate)) => duplicates.push(n),
+                (n, Err(error)) => panic!("delivery {n}: {error:?}"),
+            }
+        }
+        assert_eq!(inbox.group_commit_stats().transactions, 1, "{:?}", inbox.group_commit_stats());
+        assert_eq!((accepted.len(), duplicates.len()), (500, 100));
+        duplicates.sort_unstable();
+        assert_eq!(duplicates, (200..300).collect::<Vec<_>>());
+        // Each accepted id is the row of that delivery.
+        for n in [0, 255, 256, 299, 499] {
+            let record = inbox.get(accepted[&n]).await.unwrap().expect("stored");
+            assert_eq!(record.summary.key, hex::encode(key(n)), "delivery {n}");
+            assert_eq!(&record.body[..], format!(r#"{{"n":{n}}}"#).as_bytes());
+        }
+        assert_eq!(inbox.stats().await.unwrap(), stats(500, 0, 0, 0));
+    }
+
+    pub(super) async fn exact_body_bytes_round_trip(fixture: &Fixture) {
+        let inbox = &fixture.inbox;
+        // Every byte value (not UTF-8), then a MiB of it.
+        let body: Vec<u8> = (0..=255u8).cycle().take(1 << 20).collect();
+        let mut binary = delivery(30);
+        binary.body = Bytes::from(body.clone());
+        let Stored::Accepted { id } = inbox.store(binary).await.unwrap() else { panic!("duplicate") };
+        assert_eq!(inbox.get(id).await.unwrap().unwrap().body, body);
+        let claimed = inbox.claim_due("worker", Duration::from_secs(30), 1).await.unwrap();
+        assert_eq!(claimed[0].body(), &body);
+        assert!(claimed[0].decode::<serde_json::Value>().is_err());
     }
 
     pub(super) async fn failed_attempts_are_retried_until_success(fixture: &Fixture) {
