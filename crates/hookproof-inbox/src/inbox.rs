@@ -874,28 +874,33 @@ fn answer_settled(requests: impl IntoIterator<Item = SettleRequest>, outcome: Re
 async fn insert_batch(backend: &Backend, batch: &[StoreRequest]) -> Result<Vec<Stored>, sqlx::Error> {
     match backend {
         Backend::Sqlite(pools) => {
-            // In-process SQLite: a statement per row costs next to nothing.
+            // One multi-row statement per chunk: each statement is a round
+            // trip to sqlx's SQLite thread, and a statement per row made the
+            // group's transaction several times longer than its fsync.
+            let keys: Vec<String> = batch.iter().map(|request| hex::encode(request.delivery.key)).collect();
+            let mut ids = HashMap::with_capacity(batch.len());
             let mut transaction = pools.writer.begin_write().await?;
-            let mut outcomes = Vec::with_capacity(batch.len());
-            for request in batch {
-                let delivery = &request.delivery;
-                let inserted = sqlx::query(sql::INSERT)
-                    .bind(hex::encode(delivery.key))
-                    .bind(&delivery.scheme)
-                    .bind(delivery.provider_id.as_deref())
-                    .bind(request.received_at)
-                    .bind(delivery.timestamp)
-                    .bind(headers_json(delivery))
-                    .bind(&delivery.body[..])
-                    .fetch_optional(&mut *transaction)
-                    .await?;
-                outcomes.push(match inserted {
-                    Some(row) => Stored::Accepted { id: row.int("id")? },
-                    None => Stored::Duplicate,
-                });
+            for (chunk, chunk_keys) in batch.chunks(SQLITE_ROWS_PER_INSERT).zip(keys.chunks(SQLITE_ROWS_PER_INSERT)) {
+                let statement = sql::insert_many_sqlite(chunk.len());
+                let mut query = sqlx::query(&statement);
+                for (request, key) in chunk.iter().zip(chunk_keys) {
+                    let delivery = &request.delivery;
+                    query = query
+                        .bind(key.as_str())
+                        .bind(delivery.scheme.as_str())
+                        .bind(delivery.provider_id.as_deref())
+                        .bind(request.received_at)
+                        .bind(delivery.timestamp)
+                        .bind(headers_json(delivery))
+                        .bind(&delivery.body[..])
+                        .bind(request.received_at);
+                }
+                for row in query.fetch_all(&mut *transaction).await? {
+                    ids.insert(row.text("event_key")?, row.int("id")?);
+                }
             }
             transaction.commit().await?;
-            Ok(outcomes)
+            Ok(accepted_or_duplicate(&keys, ids))
         }
         Backend::Postgres(pool) => {
             // One statement for the whole group: a round trip per row would
@@ -915,17 +920,24 @@ async fn insert_batch(backend: &Backend, batch: &[StoreRequest]) -> Result<Vec<S
             for row in &inserted {
                 ids.insert(row.text("event_key")?, row.int("id")?);
             }
-            // A key twice in one group is inserted once: the first of them
-            // is the accepted one, the others are duplicates.
-            Ok(keys
-                .iter()
-                .map(|key| match ids.remove(key) {
-                    Some(id) => Stored::Accepted { id },
-                    None => Stored::Duplicate,
-                })
-                .collect())
+            Ok(accepted_or_duplicate(&keys, ids))
         }
     }
+}
+
+/// Rows per SQLite INSERT: 8 parameters each, well under SQLite's 32,766.
+const SQLITE_ROWS_PER_INSERT: usize = 256;
+
+/// Each key's outcome from the ids the INSERT returned. A key twice in one
+/// group is inserted once: the first of them is the accepted one, the
+/// others are duplicates.
+fn accepted_or_duplicate(keys: &[String], mut ids: HashMap<String, i64>) -> Vec<Stored> {
+    keys.iter()
+        .map(|key| match ids.remove(key) {
+            Some(id) => Stored::Accepted { id },
+            None => Stored::Duplicate,
+        })
+        .collect()
 }
 
 fn headers_json(delivery: &NewDelivery) -> String {

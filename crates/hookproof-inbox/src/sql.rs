@@ -1,12 +1,28 @@
 //! The statements, shared by both backends where the SQL is the same
 //! (`$N` parameters work on SQLite too).
 
-pub(crate) const INSERT: &str = "INSERT INTO hookproof_inbox \
-     (event_key, scheme, provider_id, received_at, event_timestamp, headers, body, state, attempts, next_attempt_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $4) \
-     ON CONFLICT (event_key) DO NOTHING RETURNING id";
+/// Stores `rows` deliveries in one SQLite statement (a key already stored is
+/// skipped and returns no row): 8 parameters
+/// per row (key, scheme, provider id, received at, timestamp, headers, body,
+/// and received at again as the first due time).
+pub(crate) fn insert_many_sqlite(rows: usize) -> String {
+    let mut statement = String::from(
+        "INSERT INTO hookproof_inbox \
+         (event_key, scheme, provider_id, received_at, event_timestamp, headers, body, next_attempt_at, state, attempts) \
+         VALUES ",
+    );
+    for row in 0..rows {
+        statement.push_str(if row == 0 {
+            "(?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0)"
+        } else {
+            ", (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0)"
+        });
+    }
+    statement.push_str(" ON CONFLICT (event_key) DO NOTHING RETURNING id, event_key");
+    statement
+}
 
-/// [`INSERT`] for a whole group in one statement (PostgreSQL arrays). An
+/// Stores a whole group in one statement (PostgreSQL arrays). An
 /// autocommit statement: one transaction, one fsync.
 pub(crate) const INSERT_MANY_POSTGRES: &str = "INSERT INTO hookproof_inbox \
      (event_key, scheme, provider_id, received_at, event_timestamp, headers, body, state, attempts, next_attempt_at) \
