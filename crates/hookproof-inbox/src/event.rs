@@ -297,6 +297,12 @@ impl Event {
         self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
     }
 
+    /// The provider's event type, when it sends one in a header
+    /// ([`EVENT_TYPE_HEADERS`]: `X-GitHub-Event`, `X-Shopify-Topic`, ...).
+    pub fn event_type(&self) -> Option<&str> {
+        EVENT_TYPE_HEADERS.iter().find_map(|name| self.headers.get(*name)).map(String::as_str)
+    }
+
     /// The exact body bytes that were verified.
     pub fn body(&self) -> &Bytes {
         &self.body

@@ -208,6 +208,7 @@ mod scenarios {
         );
         assert_eq!(event.header("content-type"), Some("application/json"));
         assert_eq!(event.header("X-GitHub-Event"), Some("push"));
+        assert_eq!(event.event_type(), Some("push"));
         assert_eq!(&event.body()[..], br#"{"n":1}"#);
         assert_eq!(body_number(event), 1);
         assert_eq!(event.lease_owner(), "worker-a");
@@ -909,6 +910,7 @@ async fn verified_deliveries_are_keyed_by_their_signed_identity() {
     assert_eq!(event.header("X-GitHub-Event"), Some("pull_request"));
     assert_eq!(event.header("content-type"), Some("application/json"));
     assert_eq!(event.headers().len(), 2, "only the content type and the event type are kept");
+    assert_eq!(event.event_type(), Some("pull_request"));
     assert_eq!(event.body(), &body);
 }
 
