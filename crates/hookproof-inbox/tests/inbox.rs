@@ -1077,26 +1077,48 @@ fn run_and_kill_child(url: &str, acks: usize) -> std::collections::BTreeSet<u32>
     use std::io::BufRead as _;
     use std::process::{Command, Stdio};
 
-    let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args(["crash_child_process", "--exact", "--nocapture", "--test-threads=1"])
-        .env(CRASH_CHILD_URL, url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the child");
-    let mut acked = std::collections::BTreeSet::new();
-    let deadline = Instant::now() + PATIENCE;
-    for line in std::io::BufReader::new(child.stdout.take().expect("stdout")).lines() {
-        let line = line.expect("child output");
-        if let Some(n) = line.strip_prefix("acked ") {
-            acked.insert(n.parse().expect("a number"));
-        }
-        if acked.len() >= acks || Instant::now() > deadline {
-            break;
+    /// Kills the child however this function ends, a failed assertion included.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
         }
     }
-    child.kill().expect("kill -9 the child");
-    child.wait().expect("reap the child");
+
+    let mut child = KillOnDrop(
+        Command::new(std::env::current_exe().expect("test binary"))
+            .args(["crash_child_process", "--exact", "--nocapture", "--test-threads=1"])
+            .env(CRASH_CHILD_URL, url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn the child"),
+    );
+    // Read on a thread, so that a child that hangs silently cannot hang the test.
+    let stdout = child.0.stdout.take().expect("stdout");
+    let (lines, acknowledgements) = std::sync::mpsc::channel::<u32>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(n) = line.strip_prefix("acked ").and_then(|n| n.parse().ok()) {
+                if lines.send(n).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let mut acked = std::collections::BTreeSet::new();
+    let deadline = Instant::now() + PATIENCE;
+    while acked.len() < acks {
+        match acknowledgements.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(n) => {
+                acked.insert(n);
+            }
+            Err(_) => break, // timed out, or the child exited: the assertion below reports it
+        }
+    }
+    // std's kill is SIGKILL on Unix: no chance to flush or commit anything.
+    drop(child);
     assert!(acked.len() >= acks, "the child acknowledged only {} deliveries", acked.len());
     acked
 }
