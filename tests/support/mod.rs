@@ -117,11 +117,22 @@ impl Server {
         replay: Option<ReplayProtection>,
         handler: Handler,
     ) -> Self {
+        Self::serve(adapter, Endpoint { verifier, replay, handler, inbox: None })
+    }
+
+    /// Binds `127.0.0.1:0` and serves `adapter` in inbox mode: verify, store
+    /// in `inbox`, answer 202 (the handler is never called).
+    #[cfg(feature = "inbox")]
+    pub(crate) fn start_inbox(adapter: Adapter, verifier: Arc<Verifier>, inbox: hookproof::inbox::Inbox) -> Self {
+        let handler: Handler = Arc::new(|_, _| panic!("inbox mode never calls the handler"));
+        Self::serve(adapter, Endpoint { verifier, replay: None, handler, inbox: Some(inbox) })
+    }
+
+    fn serve(adapter: Adapter, endpoint: Endpoint) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel();
-        let endpoint = Endpoint { verifier, replay, handler };
         let thread = std::thread::Builder::new()
             .name(format!("{adapter:?}-{}", addr.port()))
             .spawn(move || match adapter {
@@ -171,15 +182,23 @@ struct Endpoint {
     verifier: Arc<Verifier>,
     replay: Option<ReplayProtection>,
     handler: Handler,
+    #[cfg(feature = "inbox")]
+    inbox: Option<hookproof::inbox::Inbox>,
+    #[cfg(not(feature = "inbox"))]
+    inbox: Option<std::convert::Infallible>,
 }
 
 impl Endpoint {
     fn layer(&self) -> hookproof::tower::WebhookLayer {
-        let layer = hookproof::tower::WebhookLayer::new(Arc::clone(&self.verifier));
-        match &self.replay {
-            Some(replay) => layer.replay(replay.clone()),
-            None => layer,
+        let mut layer = hookproof::tower::WebhookLayer::new(Arc::clone(&self.verifier));
+        if let Some(replay) = &self.replay {
+            layer = layer.replay(replay.clone());
         }
+        #[cfg(feature = "inbox")]
+        if let Some(inbox) = &self.inbox {
+            layer = layer.inbox(inbox.clone());
+        }
+        layer
     }
 }
 
@@ -215,10 +234,15 @@ async fn serve_axum(
     endpoint: Endpoint,
     stopped: oneshot::Receiver<()>,
 ) -> std::io::Result<()> {
-    let app = axum::Router::new()
-        .route(PATH, axum::routing::post(axum_handler))
-        .route_layer(endpoint.layer())
-        .with_state(AxumState(endpoint));
+    let app = if endpoint.inbox.is_some() {
+        let accept = tower::Layer::layer(&endpoint.layer(), hookproof::tower::Accept);
+        axum::Router::new().route_service(PATH, axum::routing::post_service(accept))
+    } else {
+        axum::Router::new()
+            .route(PATH, axum::routing::post(axum_handler))
+            .route_layer(endpoint.layer())
+            .with_state(AxumState(endpoint))
+    };
     axum::serve(listener, app).with_graceful_shutdown(async move { stopped.await.unwrap_or(()) }).await
 }
 
@@ -231,10 +255,15 @@ async fn serve_tower(
     mut stopped: oneshot::Receiver<()>,
 ) -> std::io::Result<()> {
     let handler = Arc::clone(&endpoint.handler);
+    let inbox_mode = endpoint.inbox.is_some();
     let service =
         tower::ServiceBuilder::new().layer(endpoint.layer()).service_fn(move |request: http::Request<Full<Bytes>>| {
             let handler = Arc::clone(&handler);
             async move {
+                if inbox_mode {
+                    // The layer stored the delivery; acknowledge as `Accept` does.
+                    return Ok(json_response::<Full<Bytes>>(202, hookproof::ACCEPTED_BODY.to_owned()));
+                }
                 let verified = request.extensions().get::<Verified>().cloned().expect("the layer inserts Verified");
                 let body = request.into_body().collect().await?.to_bytes();
                 let event: Event = match verified.decode(&body) {
@@ -281,14 +310,21 @@ async fn serve_actix(
 ) -> std::io::Result<()> {
     let handler = actix_web::web::Data::new(ActixHandler(Arc::clone(&endpoint.handler)));
     let server = actix_web::HttpServer::new(move || {
-        let middleware = hookproof::actix::WebhookMiddleware::new(Arc::clone(&endpoint.verifier));
-        let middleware = match &endpoint.replay {
-            Some(replay) => middleware.replay(replay.clone()),
-            None => middleware,
-        };
+        #[cfg_attr(not(feature = "inbox"), allow(unused_mut))]
+        let mut middleware = hookproof::actix::WebhookMiddleware::new(Arc::clone(&endpoint.verifier));
+        if let Some(replay) = &endpoint.replay {
+            middleware = middleware.replay(replay.clone());
+        }
+        #[cfg_attr(not(feature = "inbox"), allow(unused_mut))]
+        let mut route = actix_web::web::post().to(actix_handler);
+        #[cfg(feature = "inbox")]
+        if let Some(inbox) = &endpoint.inbox {
+            middleware = middleware.inbox(inbox.clone());
+            route = actix_web::web::post().to(hookproof::actix::accepted);
+        }
         actix_web::App::new()
             .app_data(handler.clone())
-            .service(actix_web::web::resource(PATH).wrap(middleware).route(actix_web::web::post().to(actix_handler)))
+            .service(actix_web::web::resource(PATH).wrap(middleware).route(route))
     })
     .workers(2)
     .shutdown_timeout(5)
