@@ -81,9 +81,11 @@ impl fmt::Display for WebhookError {
 }
 
 impl StdError for WebhookError {
+    // Transparent: `Rejected` prints as the core's error and has its
+    // source, so an error chain names each cause once.
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            Self::Rejected(error) => Some(error),
+            Self::Rejected(error) => error.source(),
             Self::MissingVerifier => None,
         }
     }

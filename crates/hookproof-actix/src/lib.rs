@@ -135,9 +135,11 @@ mod extract;
 pub mod guard;
 mod headers;
 mod middleware;
+mod route;
 
 pub use error::{WebhookError, MISSING_VERIFIER_CODE};
 pub use extract::{RawWebhook, Webhook};
 pub use guard::SignatureGuard;
 pub use headers::ActixHeaders;
 pub use middleware::{accepted, WebhookMiddleware, WebhookService};
+pub use route::dispatch;

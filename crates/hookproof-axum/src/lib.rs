@@ -84,6 +84,8 @@
 mod body;
 mod extract;
 mod rejection;
+mod route;
 
 pub use extract::{RawWebhook, Webhook};
 pub use rejection::WebhookRejection;
+pub use route::dispatch;

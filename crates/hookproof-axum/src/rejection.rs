@@ -71,9 +71,11 @@ impl fmt::Display for WebhookRejection {
     }
 }
 
+/// Transparent: prints as the core's error and has its source, so an error
+/// chain names each cause once.
 impl std::error::Error for WebhookRejection {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
+        std::error::Error::source(&self.0)
     }
 }
 

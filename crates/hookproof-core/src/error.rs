@@ -69,9 +69,11 @@ pub enum VerifyError {
         limit: usize,
     },
     /// The signature is valid but the body does not decode into the
-    /// handler's type.
+    /// handler's type. The decoder's message is part of this error's
+    /// text (it helps the sender), so it is not also its `source()`: an
+    /// error chain prints it once.
     #[error("payload does not match the expected format: {0}")]
-    InvalidPayload(#[source] serde_json::Error),
+    InvalidPayload(serde_json::Error),
     /// The same event is being processed right now by another request.
     #[error("this event is being processed by another request")]
     InFlight,

@@ -259,13 +259,16 @@ impl ReplayProtection {
         match self.store.claim(&key, &owner, self.lease).await {
             Ok(ClaimOutcome::Claimed) => Ok(Admission::Process(Claim::new(self, key, owner))),
             Ok(ClaimOutcome::Processed) => Ok(Admission::Duplicate),
-            Ok(ClaimOutcome::InFlight) => Err(VerifyError::InFlight),
+            Ok(ClaimOutcome::InFlight) => {
+                crate::verify::log_refusal(verified.scheme(), &VerifyError::InFlight);
+                Err(VerifyError::InFlight)
+            }
             Err(error) if self.fail_open => {
                 tracing::warn!(%error, "replay store unavailable; processing without protection (fail-open)");
                 Ok(Admission::Unprotected)
             }
             Err(error) => {
-                tracing::warn!(%error, "replay store unavailable; refusing the delivery");
+                tracing::warn!(scheme = verified.scheme(), code = "replay_store_unavailable", status = 503, %error, "replay store unavailable; refusing the delivery");
                 Err(error.into())
             }
         }
@@ -428,10 +431,24 @@ impl<F: Future> Future for Guarded<F> {
         match panic::catch_unwind(AssertUnwindSafe(|| handler.poll(cx))) {
             Ok(Poll::Ready(output)) => return Poll::Ready(Ok(output)),
             Ok(Poll::Pending) => {}
-            Err(_panic) => return Poll::Ready(Err(VerifyError::HandlerPanicked)),
+            Err(_panic) => {
+                tracing::error!(
+                    code = "handler_panicked",
+                    status = 500,
+                    "webhook handler panicked; its claim is released"
+                );
+                return Poll::Ready(Err(VerifyError::HandlerPanicked));
+            }
         }
         match this.deadline.as_pin_mut().map(|deadline| deadline.poll(cx)) {
-            Some(Poll::Ready(())) => Poll::Ready(Err(VerifyError::HandlerTimedOut)),
+            Some(Poll::Ready(())) => {
+                tracing::warn!(
+                    code = "handler_timed_out",
+                    status = 503,
+                    "webhook handler timed out; its claim is released"
+                );
+                Poll::Ready(Err(VerifyError::HandlerTimedOut))
+            }
             _ => Poll::Pending,
         }
     }

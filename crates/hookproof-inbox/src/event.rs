@@ -303,6 +303,37 @@ impl Event {
         EVENT_TYPE_HEADERS.iter().find_map(|name| self.headers.get(*name)).map(String::as_str)
     }
 
+    /// What an [`EventRouter`](hookproof_core::route::EventRouter) handler
+    /// learns about this event, `scheme` being the one that verified it
+    /// (it says where the event type is): route stored events with the
+    /// same router as live ones.
+    ///
+    /// ```no_run
+    /// # async fn worker(inbox: hookproof_inbox::Inbox, router: hookproof_core::route::EventRouter<()>) -> Result<(), hookproof_inbox::InboxError> {
+    /// use hookproof_core::{presets, route::Routed};
+    /// use hookproof_inbox::{Event, Worker};
+    ///
+    /// let scheme = presets::github();
+    /// Worker::new(inbox)
+    ///     .run(move |event: Event| {
+    ///         let routed = router.route(event.meta(&scheme), event.body().clone());
+    ///         async move { routed.await.map(|_: Routed<()>| ()) }
+    ///     }, std::future::pending())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn meta(&self, scheme: &hookproof_core::Scheme) -> hookproof_core::route::EventMeta {
+        hookproof_core::route::EventMeta::stored(
+            scheme,
+            self.event_key(),
+            self.provider_id().map(str::to_owned),
+            self.timestamp(),
+            |name| self.header(name).map(str::to_owned),
+            self.body(),
+            self.attempt(),
+        )
+    }
+
     /// The exact body bytes that were verified.
     pub fn body(&self) -> &Bytes {
         &self.body

@@ -177,11 +177,13 @@
 mod future;
 mod layer;
 mod response;
+mod route;
 mod service;
 
 pub use future::ResponseFuture;
 pub use layer::WebhookLayer;
 pub use response::{error_response, Accept, ResponseBody};
+pub use route::RouteEvents;
 pub use service::Webhook;
 
 #[doc(no_inline)]

@@ -65,7 +65,7 @@ impl<B> tower_service::Service<http::Request<B>> for Accept {
     }
 }
 
-fn json_response(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
+pub(crate) fn json_response(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(body));
     *response.status_mut() = status;
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
