@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 use std::time::{Duration, UNIX_EPOCH};
 
-use hookproof_core::{presets, KeyFormat, Verifier, VerifyError};
+use hookproof_core::{KeyFormat, Verifier, VerifyError};
 use hookproof_fuzz::{assert_header_refusal, usable_secret, FuzzHeaders, Reader, HEADER_NAMES};
 use libfuzzer_sys::fuzz_target;
 
@@ -18,7 +18,7 @@ const BODY: &[u8] = b"{}";
 fn verifiers() -> &'static [Verifier] {
     static VERIFIERS: OnceLock<Vec<Verifier>> = OnceLock::new();
     VERIFIERS.get_or_init(|| {
-        presets::all()
+        hookproof_fuzz::fuzzed_presets()
             .into_iter()
             .map(|scheme| {
                 let secret = usable_secret(scheme.key_format(), b"fuzz-secret");

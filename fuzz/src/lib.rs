@@ -30,6 +30,17 @@ pub const HEADER_NAMES: [&str; 16] = [
     "x-shopify-webhook-id",
 ];
 
+/// The presets the fuzz inputs index (a preset byte picks one, modulo the
+/// length): the first eight, fixed so that committed seeds keep their
+/// meaning as presets are added.
+pub const FUZZED_PRESETS: [&str; 8] =
+    ["smake", "smarter-launch", "smile", "standard-webhooks", "github", "stripe", "slack", "shopify"];
+
+/// [`FUZZED_PRESETS`], built.
+pub fn fuzzed_presets() -> Vec<Scheme> {
+    FUZZED_PRESETS.iter().filter_map(|name| presets::by_name(name)).collect()
+}
+
 /// Reads the input front to back; past the end every read yields zeros or
 /// empty slices, so any input decodes.
 #[derive(Debug)]
@@ -204,7 +215,7 @@ impl<'a> VerifyPathInput<'a> {
     /// Decodes any input.
     pub fn decode(data: &'a [u8]) -> Self {
         let mut input = Reader::new(data);
-        let preset = presets::all().swap_remove(usize::from(input.u8()) % presets::NAMES.len());
+        let preset = fuzzed_presets().swap_remove(usize::from(input.u8()) % FUZZED_PRESETS.len());
         let flags = input.u8();
         let small_limit = usize::from(input.u8());
         let seconds = input.i64();

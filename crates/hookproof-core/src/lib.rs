@@ -31,6 +31,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod asym;
 mod body;
 mod error;
 pub mod events;
@@ -39,10 +40,12 @@ pub mod identity;
 mod mac;
 pub mod presets;
 pub mod replay;
+pub mod route;
 mod scheme;
 mod secret;
 mod sign;
 pub mod sink;
+mod timestamp;
 mod verify;
 
 pub use body::{check_content_length, parse_content_length, BodyCollector};
@@ -51,10 +54,10 @@ pub use headers::HeaderLookup;
 pub use identity::{EventKey, Identity, IdentitySource};
 pub use replay::{Admission, Claim, Guarded, MemoryStore, ReplayProtection, ReplayStore};
 pub use scheme::{
-    Algorithm, Encoding, KeyFormat, Part, Scheme, SchemeBuilder, SignatureFormat, DEFAULT_BODY_LIMIT,
+    Algorithm, Encoding, KeyFormat, Part, Scheme, SchemeBuilder, SignatureFormat, TimestampFormat, DEFAULT_BODY_LIMIT,
     DEFAULT_TOLERANCE, MAX_RETRY_WINDOW, MAX_SIGNATURES, MAX_TOLERANCE,
 };
 pub use secret::Secret;
 pub use sign::Signer;
 pub use sink::{Acceptance, Delivery, DeliverySink, ACCEPTED_BODY};
-pub use verify::{PendingDelivery, Verified, Verifier, VerifierBuilder, MAX_HEADER_LEN};
+pub use verify::{PendingDelivery, RequestTarget, Verified, Verifier, VerifierBuilder, MAX_HEADER_LEN};

@@ -50,6 +50,58 @@ pub(crate) struct Content<'a> {
     pub(crate) id: &'a [u8],
     pub(crate) timestamp: &'a [u8],
     pub(crate) body: &'a [u8],
+    /// The request method ([`Part::Method`]); empty when not given.
+    pub(crate) method: &'a [u8],
+    /// The request URL ([`Part::Url`]); empty when not given.
+    pub(crate) url: &'a [u8],
+    /// The sorted, concatenated form parameters ([`Part::FormParams`]).
+    pub(crate) form: &'a [u8],
+}
+
+impl<'a> Content<'a> {
+    /// Content with only the body and headers' values.
+    pub(crate) fn new(id: &'a [u8], timestamp: &'a [u8], body: &'a [u8]) -> Self {
+        Self { id, timestamp, body, method: b"", url: b"", form: b"" }
+    }
+
+    /// Feeds the signed content, part by part, to `update`.
+    pub(crate) fn feed(&self, parts: &[Part], mut update: impl FnMut(&[u8])) {
+        for part in parts {
+            match part {
+                Part::Id => update(self.id),
+                Part::Timestamp => update(self.timestamp),
+                Part::Body => update(self.body),
+                Part::Literal(text) => update(text.as_bytes()),
+                Part::Method => update(self.method),
+                Part::Url => update(self.url),
+                Part::FormParams => update(self.form),
+            }
+        }
+    }
+
+    /// The signed content in one buffer (ed25519 signs the whole message).
+    pub(crate) fn message(&self, parts: &[Part]) -> Vec<u8> {
+        let mut len = 0;
+        self.feed(parts, |bytes| len += bytes.len());
+        let mut message = Vec::with_capacity(len);
+        self.feed(parts, |bytes| message.extend_from_slice(bytes));
+        message
+    }
+}
+
+/// A form body's parameters, decoded, sorted by name then value, and
+/// concatenated `name` + `value` (Twilio's and Mandrill's construction).
+pub(crate) fn form_params(body: &[u8]) -> Vec<u8> {
+    let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = form_urlencoded::parse(body)
+        .map(|(name, value)| (name.as_bytes().to_vec(), value.as_bytes().to_vec()))
+        .collect();
+    pairs.sort();
+    let mut out = Vec::with_capacity(body.len());
+    for (name, value) in pairs {
+        out.extend_from_slice(&name);
+        out.extend_from_slice(&value);
+    }
+    out
 }
 
 /// Turns a configured secret into the HMAC key the scheme asks for.
@@ -64,6 +116,12 @@ pub(crate) fn derive_key(secret: &Secret, format: KeyFormat, index: usize) -> Re
                 .map_err(|_| ConfigError::InvalidSecret { index, expected: "whsec_ + base64" })?;
             Zeroizing::new(decoded)
         }
+        KeyFormat::Base64 => Zeroizing::new(
+            BASE64.decode(raw.trim_ascii()).map_err(|_| ConfigError::InvalidSecret { index, expected: "base64" })?,
+        ),
+        KeyFormat::Hex => Zeroizing::new(
+            hex::decode(raw.trim_ascii()).map_err(|_| ConfigError::InvalidSecret { index, expected: "hex" })?,
+        ),
     };
     if key.is_empty() {
         return Err(ConfigError::InvalidSecret { index, expected: "non-empty" });
@@ -73,25 +131,22 @@ pub(crate) fn derive_key(secret: &Secret, format: KeyFormat, index: usize) -> Re
 
 /// HMAC of the signed content under `key`. The parts are fed in order; the
 /// body is never copied.
+///
+/// Only called for HMAC algorithms; an asymmetric one (never given a shared
+/// key) yields an empty tag, which no signature matches.
 pub(crate) fn compute(algorithm: Algorithm, key: &[u8], parts: &[Part], content: Content<'_>) -> Tag {
     match algorithm {
         Algorithm::HmacSha1 => compute_with::<Hmac<sha1::Sha1>>(key, parts, content),
         Algorithm::HmacSha256 => compute_with::<Hmac<sha2::Sha256>>(key, parts, content),
         Algorithm::HmacSha512 => compute_with::<Hmac<sha2::Sha512>>(key, parts, content),
+        Algorithm::Ed25519 | Algorithm::EcdsaP256Sha256 => Tag { bytes: [0; MAX_TAG], len: 0 },
     }
 }
 
 fn compute_with<M: Mac + hmac::digest::KeyInit>(key: &[u8], parts: &[Part], content: Content<'_>) -> Tag {
     // HMAC takes keys of any length, so this cannot fail.
     let mut mac = <M as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length");
-    for part in parts {
-        match part {
-            Part::Id => mac.update(content.id),
-            Part::Timestamp => mac.update(content.timestamp),
-            Part::Body => mac.update(content.body),
-            Part::Literal(text) => mac.update(text.as_bytes()),
-        }
-    }
+    content.feed(parts, |bytes| mac.update(bytes));
     let output = mac.finalize().into_bytes();
     let mut tag = Tag { bytes: [0; MAX_TAG], len: output.len() };
     tag.bytes[..output.len()].copy_from_slice(&output);

@@ -32,6 +32,7 @@
 
 use std::time::Duration;
 
+use crate::route::EventTypeSource;
 use crate::{Algorithm, Encoding, Identity, KeyFormat, Part, Scheme, SignatureFormat};
 
 const HOUR: Duration = Duration::from_secs(60 * 60);
@@ -40,18 +41,60 @@ const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 /// GitHub's documented cap on webhook payloads.
 pub const GITHUB_BODY_LIMIT: usize = 25 * 1024 * 1024;
 
-/// Names accepted by [`by_name`], in the order of the table above.
-pub const NAMES: [&str; 8] =
-    ["smake", "smarter-launch", "smile", "standard-webhooks", "github", "stripe", "slack", "shopify"];
+mod providers;
+pub use providers::*;
 
-/// The preset called `name` (`smake`, `smarter-launch`, `smile`,
-/// `standard-webhooks`, `github`, `stripe`, `slack`, `shopify`).
+/// Names accepted by [`by_name`]: the eight above, then the other
+/// providers (each proven by a vector, see the README's preset table).
+pub const NAMES: [&str; 25] = [
+    "smake",
+    "smarter-launch",
+    "smile",
+    "standard-webhooks",
+    "github",
+    "stripe",
+    "slack",
+    "shopify",
+    "twilio",
+    "square",
+    "hubspot",
+    "sendgrid",
+    "discord",
+    "telnyx",
+    "paddle",
+    "adyen",
+    "line",
+    "notion",
+    "box",
+    "pagerduty",
+    "mux",
+    "bitbucket",
+    "circleci",
+    "razorpay",
+    "coinify",
+];
+
+/// Other names for presets: brands that send Standard Webhooks, and
+/// providers' older names.
+pub const ALIASES: &[(&str, &str)] = &[
+    ("svix", "standard-webhooks"),
+    ("clerk", "standard-webhooks"),
+    ("resend", "standard-webhooks"),
+    ("openai", "standard-webhooks"),
+    ("brex", "standard-webhooks"),
+];
+
+/// The preset called `name` (one of [`NAMES`] or [`ALIASES`]), ignoring
+/// case.
 ///
 /// ```
 /// assert_eq!(hookproof_core::presets::by_name("smile").unwrap().name(), "smile");
+/// assert_eq!(hookproof_core::presets::by_name("Svix").unwrap().name(), "standard-webhooks");
 /// assert!(hookproof_core::presets::by_name("nope").is_none());
 /// ```
 pub fn by_name(name: &str) -> Option<Scheme> {
+    let lower = name.trim().to_ascii_lowercase();
+    let name = ALIASES.iter().find(|(alias, _)| *alias == lower).map_or(lower.as_str(), |(_, target)| target);
     Some(match name {
         "smake" => smake(),
         "smarter-launch" => smarter_launch(),
@@ -61,7 +104,7 @@ pub fn by_name(name: &str) -> Option<Scheme> {
         "stripe" => stripe(),
         "slack" => slack(),
         "shopify" => shopify(),
-        _ => return None,
+        other => return providers::PROVIDERS.iter().find(|(name, _)| *name == other).map(|(_, preset)| preset()),
     })
 }
 
@@ -83,7 +126,8 @@ pub fn smake() -> Scheme {
             .signature_header("X-Signature")
             .format(SignatureFormat::Prefixed("sha1=".into()))
             .encoding(Encoding::Hex)
-            .retry_window(DAY),
+            .retry_window(DAY)
+            .event_type(EventTypeSource::json_field("/type")),
     )
 }
 
@@ -99,7 +143,8 @@ pub fn smarter_launch() -> Scheme {
             .signature_header("X-Signature")
             .format(SignatureFormat::Plain)
             .encoding(Encoding::Hex)
-            .retry_window(Duration::from_secs(110)),
+            .retry_window(Duration::from_secs(110))
+            .event_type(EventTypeSource::json_field("/type")),
     )
 }
 
@@ -115,7 +160,8 @@ pub fn smile() -> Scheme {
             .encoding(Encoding::Base64)
             .timestamp_header("Smile-Timestamp")
             .tolerance(Duration::from_secs(5 * 60))
-            .retry_window(DAY),
+            .retry_window(DAY)
+            .event_type(EventTypeSource::json_field("/topic")),
     )
 }
 
@@ -137,8 +183,10 @@ pub fn standard_webhooks() -> Scheme {
             .timestamp_header("svix-timestamp")
             .id_header("webhook-id")
             .id_header("svix-id")
+            .alternative("v1a", Algorithm::Ed25519)
             .tolerance(Duration::from_secs(5 * 60))
-            .retry_window(28 * HOUR),
+            .retry_window(28 * HOUR)
+            .event_type(EventTypeSource::json_field("/type")),
     )
 }
 
@@ -153,7 +201,8 @@ pub fn github() -> Scheme {
             .encoding(Encoding::Hex)
             .id_header("X-GitHub-Delivery")
             .body_limit(GITHUB_BODY_LIMIT)
-            .retry_window(3 * DAY),
+            .retry_window(3 * DAY)
+            .event_type(EventTypeSource::header("X-GitHub-Event")),
     )
 }
 
@@ -170,7 +219,8 @@ pub fn stripe() -> Scheme {
             .encoding(Encoding::Hex)
             .tolerance(Duration::from_secs(300))
             .identity(Identity::json_field("/id"))
-            .retry_window(3 * DAY),
+            .retry_window(3 * DAY)
+            .event_type(EventTypeSource::json_field("/type")),
     )
 }
 
@@ -187,7 +237,8 @@ pub fn slack() -> Scheme {
             .timestamp_header("X-Slack-Request-Timestamp")
             .tolerance(Duration::from_secs(5 * 60))
             .identity(Identity::json_field("/event_id"))
-            .retry_window(HOUR),
+            .retry_window(HOUR)
+            .event_type(EventTypeSource::json_field("/type")),
     )
 }
 
@@ -201,7 +252,8 @@ pub fn shopify() -> Scheme {
             .format(SignatureFormat::Plain)
             .encoding(Encoding::Base64)
             .id_header("X-Shopify-Webhook-Id")
-            .retry_window(4 * HOUR),
+            .retry_window(4 * HOUR)
+            .event_type(EventTypeSource::header("X-Shopify-Topic")),
     )
 }
 

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
+use crate::route::EventTypeSource;
 use crate::{ConfigError, Identity};
 
 /// Tolerance applied to schemes that carry a timestamp, unless they say otherwise.
@@ -22,7 +23,8 @@ pub const MAX_TOLERANCE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// Longest retry window a scheme may declare (30 days); see [`MAX_TOLERANCE`].
 pub const MAX_RETRY_WINDOW: Duration = MAX_TOLERANCE;
 
-/// The HMAC hash function.
+/// How the signature is made: an HMAC under a shared secret, or a
+/// public-key signature checked with the provider's public key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Algorithm {
@@ -32,15 +34,24 @@ pub enum Algorithm {
     HmacSha256,
     /// HMAC-SHA512 (64-byte tags).
     HmacSha512,
+    /// Ed25519 (64-byte signatures; Discord, Telnyx, Standard Webhooks
+    /// `v1a`). The verifier is given the provider's public key: hex,
+    /// base64 (raw 32 bytes or DER), or `whpk_` + base64.
+    Ed25519,
+    /// ECDSA over P-256 with SHA-256, DER or raw 64-byte signatures
+    /// (SendGrid). The public key is base64 DER (SubjectPublicKeyInfo), as
+    /// providers' dashboards show it, or a hex/base64 SEC1 point.
+    EcdsaP256Sha256,
 }
 
 impl Algorithm {
-    /// Length of the tag in bytes.
+    /// Length of the tag (HMAC) or of the raw signature (ed25519, ECDSA
+    /// `r || s`) in bytes.
     pub fn output_len(self) -> usize {
         match self {
             Self::HmacSha1 => 20,
             Self::HmacSha256 => 32,
-            Self::HmacSha512 => 64,
+            Self::HmacSha512 | Self::Ed25519 | Self::EcdsaP256Sha256 => 64,
         }
     }
 
@@ -50,8 +61,32 @@ impl Algorithm {
             Self::HmacSha1 => "HMAC-SHA1",
             Self::HmacSha256 => "HMAC-SHA256",
             Self::HmacSha512 => "HMAC-SHA512",
+            Self::Ed25519 => "Ed25519",
+            Self::EcdsaP256Sha256 => "ECDSA-P256-SHA256",
         }
     }
+
+    /// Whether verifying needs only a public key (ed25519, ECDSA).
+    pub fn is_asymmetric(self) -> bool {
+        matches!(self, Self::Ed25519 | Self::EcdsaP256Sha256)
+    }
+}
+
+/// How a timestamp is written (in a header or a signature list). The text
+/// as received is what gets signed; the parsed value decides freshness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TimestampFormat {
+    /// Unix seconds (`1700000000`).
+    #[default]
+    UnixSeconds,
+    /// Unix milliseconds (`1700000000000`: WorkOS, Webflow, HubSpot, Recurly).
+    UnixMillis,
+    /// RFC 3339 (`2021-03-25T05:09:27Z`, fractions and offsets allowed:
+    /// Zendesk, Twitch, Box).
+    Rfc3339,
+    /// HTTP-date, IMF-fixdate (`Thu, 04 Jan 2024 18:05:25 GMT`: Klaviyo).
+    HttpDate,
 }
 
 /// How a configured [`Secret`](crate::Secret) becomes the HMAC key.
@@ -63,6 +98,10 @@ pub enum KeyFormat {
     /// `whsec_` followed by base64; the key is the decoded bytes (Standard
     /// Webhooks, Svix). The prefix is optional on input.
     WhsecBase64,
+    /// Plain base64; the key is the decoded bytes (Airtable, Microsoft Teams).
+    Base64,
+    /// Hexadecimal; the key is the decoded bytes (Adyen).
+    Hex,
 }
 
 /// One piece of the signed content, fed to the HMAC in order.
@@ -77,6 +116,19 @@ pub enum Part {
     Body,
     /// Fixed text such as `.` or `v0:`.
     Literal(Cow<'static, str>),
+    /// The request method as received (`POST`). Needs the request, see
+    /// [`RequestTarget`](crate::RequestTarget).
+    Method,
+    /// The request URL: scheme, host, path and query as received, or the
+    /// verifier's configured public URL
+    /// ([`VerifierBuilder::public_url`](crate::VerifierBuilder::public_url)),
+    /// for providers that sign the URL they called (Twilio, Square, HubSpot).
+    Url,
+    /// The `application/x-www-form-urlencoded` body's parameters, decoded,
+    /// sorted by name (then value, byte order) and concatenated as
+    /// `name` + `value` with no delimiter (Twilio, Mandrill). Stands for the
+    /// body: a scheme signs either [`Part::Body`] or this.
+    FormParams,
 }
 
 impl Part {
@@ -108,6 +160,24 @@ pub enum SignatureFormat {
         timestamp_key: Cow<'static, str>,
         /// Key of the signatures, e.g. `v1`.
         signature_key: Cow<'static, str>,
+    },
+    /// `key=value` pairs with a configurable separator, with or without a
+    /// timestamp: Paddle `ts=..;h1=..` (`;`), PagerDuty `v1=..,v1=..` and
+    /// CircleCI `v1=..` (`,`, no timestamp). Every signature under
+    /// `signature_key` is checked, other keys are ignored.
+    KeyValueList {
+        /// Separator between pairs (spaces around pairs are ignored).
+        separator: char,
+        /// Key of the timestamp, when the list carries one.
+        timestamp_key: Option<Cow<'static, str>>,
+        /// Key of the signatures.
+        signature_key: Cow<'static, str>,
+    },
+    /// A positional list: the timestamp, then one or more signatures
+    /// (Recurly: `1700000000000,<hex>,<hex>`).
+    Positional {
+        /// Separator between entries.
+        separator: char,
     },
 }
 
@@ -160,6 +230,10 @@ pub struct Scheme {
     pub(crate) compact_json_fallback: bool,
     pub(crate) identity: Identity,
     pub(crate) retry_window: Option<Duration>,
+    pub(crate) timestamp_format: TimestampFormat,
+    pub(crate) every_signature_header: bool,
+    pub(crate) alternative: Option<(Cow<'static, str>, Algorithm)>,
+    pub(crate) event_type: Option<EventTypeSource>,
 }
 
 impl Scheme {
@@ -182,6 +256,10 @@ impl Scheme {
                 compact_json_fallback: false,
                 identity: Identity::ContentDigest,
                 retry_window: None,
+                timestamp_format: TimestampFormat::UnixSeconds,
+                every_signature_header: false,
+                alternative: None,
+                event_type: None,
             },
             tolerance_set: false,
             identity_set: false,
@@ -249,7 +327,41 @@ impl Scheme {
 
     /// Whether the scheme carries a timestamp.
     pub fn has_timestamp(&self) -> bool {
-        !self.timestamp_headers.is_empty() || matches!(self.format, SignatureFormat::KeyValue { .. })
+        !self.timestamp_headers.is_empty() || self.timestamp_in_signature()
+    }
+
+    /// Whether the timestamp travels in the signature header itself.
+    pub(crate) fn timestamp_in_signature(&self) -> bool {
+        match &self.format {
+            SignatureFormat::KeyValue { .. } | SignatureFormat::Positional { .. } => true,
+            SignatureFormat::KeyValueList { timestamp_key, .. } => timestamp_key.is_some(),
+            _ => false,
+        }
+    }
+
+    /// How the timestamp is written.
+    pub fn timestamp_format(&self) -> TimestampFormat {
+        self.timestamp_format
+    }
+
+    /// Whether signatures are read from every signature header present and
+    /// every repeated line of them (Box's primary and secondary headers,
+    /// Mollie's two lines during rotation), instead of the first one.
+    pub fn every_signature_header(&self) -> bool {
+        self.every_signature_header
+    }
+
+    /// A second, asymmetric signature version accepted beside the main one
+    /// in a versioned list (Standard Webhooks: `v1a` ed25519 beside `v1`).
+    pub fn alternative(&self) -> Option<(&str, Algorithm)> {
+        self.alternative.as_ref().map(|(version, algorithm)| (version.as_ref(), *algorithm))
+    }
+
+    /// Whether the signed content refers to the request (method or URL):
+    /// such schemes are verified with
+    /// [`Verifier::verify_request`](crate::Verifier::verify_request).
+    pub fn signs_request(&self) -> bool {
+        self.signed.iter().any(|part| matches!(part, Part::Method | Part::Url))
     }
 
     /// Whether the event id is part of the signed content (and so cannot be
@@ -262,6 +374,18 @@ impl Scheme {
     /// dedupes on); see [`identity`](crate::identity).
     pub fn identity(&self) -> &Identity {
         &self.identity
+    }
+
+    /// Where deliveries name their event type, for
+    /// [routing](crate::route::EventRouter).
+    pub fn event_type(&self) -> Option<&EventTypeSource> {
+        self.event_type.as_ref()
+    }
+
+    /// Changes where deliveries name their event type.
+    pub fn with_event_type(mut self, source: EventTypeSource) -> Self {
+        self.event_type = Some(source);
+        self
     }
 
     /// How long the provider keeps retrying (or redelivering) one event,
@@ -403,6 +527,37 @@ impl SchemeBuilder {
         self
     }
 
+    /// Where deliveries name their event type (a header, or a JSON field of
+    /// the body), for [routing](crate::route::EventRouter).
+    pub fn event_type(mut self, source: EventTypeSource) -> Self {
+        self.scheme.event_type = Some(source);
+        self
+    }
+
+    /// How the timestamp is written (default unix seconds).
+    pub fn timestamp_format(mut self, format: TimestampFormat) -> Self {
+        self.scheme.timestamp_format = format;
+        self
+    }
+
+    /// Reads signatures from every signature header present and every
+    /// repeated line, instead of refusing a repeated header; see
+    /// [`Scheme::every_signature_header`].
+    pub fn every_signature_header(mut self, enabled: bool) -> Self {
+        self.scheme.every_signature_header = enabled;
+        self
+    }
+
+    /// Accepts a second signature version in a
+    /// [`SignatureFormat::VersionedList`], made with an asymmetric
+    /// `algorithm` (Standard Webhooks: `v1a`, [`Algorithm::Ed25519`]). A
+    /// verifier configured with a public key (`whpk_...`) checks those
+    /// entries; one configured with a shared secret checks the main ones.
+    pub fn alternative(mut self, version: impl Into<Cow<'static, str>>, algorithm: Algorithm) -> Self {
+        self.scheme.alternative = Some((version.into(), algorithm));
+        self
+    }
+
     /// See [`Scheme::with_compact_json_fallback`].
     pub fn compact_json_fallback(mut self, enabled: bool) -> Self {
         self.scheme.compact_json_fallback = enabled;
@@ -421,8 +576,11 @@ impl SchemeBuilder {
                 return Err(ConfigError::InvalidScheme("invalid header name"));
             }
         }
-        if scheme.signed.iter().filter(|part| **part == Part::Body).count() != 1 {
-            return Err(ConfigError::InvalidScheme("signed content must contain the body exactly once"));
+        let bodies = scheme.signed.iter().filter(|part| matches!(part, Part::Body | Part::FormParams)).count();
+        if bodies != 1 {
+            return Err(ConfigError::InvalidScheme(
+                "signed content must contain the body (or its form parameters) exactly once",
+            ));
         }
         if scheme.signed.contains(&Part::Timestamp) && !scheme.has_timestamp() {
             return Err(ConfigError::InvalidScheme("timestamp is signed but the scheme has no timestamp header"));
@@ -430,9 +588,15 @@ impl SchemeBuilder {
         if scheme.signed.contains(&Part::Id) && scheme.id_headers.is_empty() {
             return Err(ConfigError::InvalidScheme("id is signed but the scheme has no id header"));
         }
-        if let SignatureFormat::KeyValue { .. } = scheme.format {
-            if !scheme.timestamp_headers.is_empty() {
-                return Err(ConfigError::InvalidScheme("a key-value signature header carries the timestamp itself"));
+        if scheme.timestamp_in_signature() && !scheme.timestamp_headers.is_empty() {
+            return Err(ConfigError::InvalidScheme("a key-value signature header carries the timestamp itself"));
+        }
+        if let Some((_, algorithm)) = &scheme.alternative {
+            if !matches!(scheme.format, SignatureFormat::VersionedList { .. }) {
+                return Err(ConfigError::InvalidScheme("an alternative signature version needs a versioned list"));
+            }
+            if !algorithm.is_asymmetric() || scheme.algorithm.is_asymmetric() {
+                return Err(ConfigError::InvalidScheme("the alternative version is the asymmetric one"));
             }
         }
         if !self.identity_set && scheme.id_is_signed() {

@@ -3,11 +3,13 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use base64::Engine as _;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use zeroize::Zeroizing;
 
-use crate::mac::{self, Content};
-use crate::{ConfigError, Scheme, Secret, SignatureFormat};
+use crate::asym;
+use crate::mac::{self, Content, BASE64};
+use crate::{Algorithm, ConfigError, Encoding, Part, RequestTarget, Scheme, Secret, SignatureFormat};
 
 /// Signs bodies the way a scheme's provider does, producing exactly the
 /// headers it sends: signature, and timestamp and event id where the scheme
@@ -28,7 +30,18 @@ use crate::{ConfigError, Scheme, Secret, SignatureFormat};
 /// ```
 pub struct Signer {
     scheme: Scheme,
-    key: Zeroizing<Vec<u8>>,
+    key: SigningKey,
+}
+
+/// What a [`Signer`] signs with.
+enum SigningKey {
+    Hmac(Zeroizing<Vec<u8>>),
+    /// An ed25519 private key: for the scheme's algorithm, or for its
+    /// alternative version (`v1a` with a `whsk_` key).
+    Ed25519 {
+        key: Box<ed25519_dalek::SigningKey>,
+        alternative: bool,
+    },
 }
 
 impl fmt::Debug for Signer {
@@ -39,8 +52,27 @@ impl fmt::Debug for Signer {
 
 impl Signer {
     /// A signer for `scheme`; the secret must fit the scheme's key format.
+    ///
+    /// For ed25519 schemes (Discord, Telnyx) the secret is the private key
+    /// (hex or base64 of the 32-byte seed, or of seed and public key); for
+    /// Standard Webhooks a `whsk_` key signs `v1a` instead of `v1`. ECDSA
+    /// schemes (SendGrid) cannot be signed: only the provider holds the key.
     pub fn new(scheme: Scheme, secret: impl Into<Secret>) -> Result<Self, ConfigError> {
-        let key = mac::derive_key(&secret.into(), scheme.key_format, 0)?;
+        let secret = secret.into();
+        let key = match scheme.algorithm {
+            Algorithm::Ed25519 => {
+                SigningKey::Ed25519 { key: Box::new(asym::ed25519_signing_key(&secret, 0)?), alternative: false }
+            }
+            Algorithm::EcdsaP256Sha256 => {
+                return Err(ConfigError::InvalidScheme("ECDSA schemes are verified only; the provider signs"))
+            }
+            _ if secret.expose().starts_with(b"whsk_")
+                && matches!(scheme.alternative, Some((_, Algorithm::Ed25519))) =>
+            {
+                SigningKey::Ed25519 { key: Box::new(asym::ed25519_signing_key(&secret, 0)?), alternative: true }
+            }
+            _ => SigningKey::Hmac(mac::derive_key(&secret, scheme.key_format, 0)?),
+        };
         Ok(Self { scheme, key })
     }
 
@@ -59,23 +91,64 @@ impl Signer {
     /// without an id. Characters that cannot appear in a header are replaced
     /// by `_`, and the signature covers the id as sent.
     pub fn sign_at(&self, body: &[u8], at: SystemTime, id: Option<&str>) -> HeaderMap {
+        self.sign_request_at(RequestTarget::new("", ""), body, at, id)
+    }
+
+    /// [`sign_at`](Self::sign_at) for schemes that sign the request's method
+    /// or URL (Twilio, Square, HubSpot, Mandrill): `target` is the request
+    /// the provider would make.
+    pub fn sign_request_at(
+        &self,
+        target: RequestTarget<'_>,
+        body: &[u8],
+        at: SystemTime,
+        id: Option<&str>,
+    ) -> HeaderMap {
         let scheme = &self.scheme;
         let mut headers = HeaderMap::new();
-        let timestamp = unix_seconds(at).to_string();
+        let timestamp = crate::timestamp::format(scheme.timestamp_format, at);
         let id = match id {
             Some(id) if !id.is_empty() => id.chars().map(|c| if c.is_ascii_graphic() { c } else { '_' }).collect(),
             // No id, or an empty one (which no receiver accepts): a fresh one.
             _ => random_id(),
         };
-        let content = Content { id: id.as_bytes(), timestamp: timestamp.as_bytes(), body };
-        let encoded = mac::compute(scheme.algorithm, &self.key, &scheme.signed, content).encode(scheme.encoding);
+        let form = if scheme.signed.contains(&Part::FormParams) { mac::form_params(body) } else { Vec::new() };
+        let content = Content {
+            method: target.method().as_bytes(),
+            url: target.url().as_bytes(),
+            form: &form,
+            ..Content::new(id.as_bytes(), timestamp.as_bytes(), body)
+        };
+        let (encoded, alternative) = match &self.key {
+            SigningKey::Hmac(key) => {
+                (mac::compute(scheme.algorithm, key, &scheme.signed, content).encode(scheme.encoding), false)
+            }
+            SigningKey::Ed25519 { key, alternative } => {
+                let signature = asym::ed25519_sign(key, &scheme.signed, content);
+                let encoded = match scheme.encoding {
+                    Encoding::Hex if !alternative => hex::encode(signature),
+                    _ => BASE64.encode(signature),
+                };
+                (encoded, *alternative)
+            }
+        };
         let signature = match &scheme.format {
             SignatureFormat::Plain => encoded,
             SignatureFormat::Prefixed(prefix) => format!("{prefix}{encoded}"),
-            SignatureFormat::VersionedList { version } => format!("{version},{encoded}"),
+            SignatureFormat::VersionedList { version } => match (&scheme.alternative, alternative) {
+                (Some((alternative, _)), true) => format!("{alternative},{encoded}"),
+                _ => format!("{version},{encoded}"),
+            },
             SignatureFormat::KeyValue { timestamp_key, signature_key } => {
                 format!("{timestamp_key}={timestamp},{signature_key}={encoded}")
             }
+            SignatureFormat::KeyValueList { separator, timestamp_key: Some(timestamp_key), signature_key } => {
+                format!("{timestamp_key}={timestamp}{separator}{signature_key}={encoded}")
+            }
+            SignatureFormat::KeyValueList { timestamp_key: None, signature_key, .. } => {
+                format!("{signature_key}={encoded}")
+            }
+            SignatureFormat::Positional { separator } => format!("{timestamp}{separator}{encoded}"),
         };
         insert(&mut headers, &scheme.signature_headers[0], signature);
         if let Some(name) = scheme.id_headers.first() {
@@ -93,13 +166,6 @@ fn insert(headers: &mut HeaderMap, name: &str, value: String) {
     // construction (numbers, hex, base64, sanitized ids).
     if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::try_from(value)) {
         headers.insert(name, value);
-    }
-}
-
-fn unix_seconds(at: SystemTime) -> i64 {
-    match at.duration_since(UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |secs| -secs),
     }
 }
 

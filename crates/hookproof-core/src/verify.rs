@@ -14,10 +14,12 @@ use serde::de::DeserializeOwned;
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
+use crate::asym::PublicKey;
 use crate::identity::{self, EventKey, Identity, IdentitySource};
-use crate::mac::{self, Content, BASE64, MAX_TAG};
+use crate::mac::{self, Content, BASE64};
+use crate::route::{EventTypeSource, MAX_EVENT_TYPE_LEN};
 use crate::{
-    parse_content_length, BodyCollector, ConfigError, Encoding, HeaderLookup, Scheme, Secret, SignatureFormat,
+    parse_content_length, BodyCollector, ConfigError, Encoding, HeaderLookup, Part, Scheme, Secret, SignatureFormat,
     VerifyError, MAX_SIGNATURES, MAX_TOLERANCE,
 };
 
@@ -52,7 +54,8 @@ pub const MAX_HEADER_LEN: usize = 4096;
 /// ```
 pub struct Verifier {
     scheme: Scheme,
-    keys: Vec<Zeroizing<Vec<u8>>>,
+    keys: Vec<Key>,
+    public_url: Option<String>,
     tolerance: Option<Duration>,
     body_limit: usize,
 }
@@ -73,6 +76,7 @@ impl fmt::Debug for Verifier {
 pub struct VerifierBuilder {
     scheme: Scheme,
     secrets: Vec<Secret>,
+    public_url: Option<String>,
     tolerance: Option<Duration>,
     body_limit: Option<usize>,
 }
@@ -100,6 +104,15 @@ impl VerifierBuilder {
         self
     }
 
+    /// The public URL the provider calls (`https://example.com/webhooks`),
+    /// for schemes that sign the URL ([`Part::Url`]: Twilio, Square,
+    /// HubSpot, Mandrill). Behind a proxy the URL a server sees differs from
+    /// the one the provider signed; this one is used instead of the request's.
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
+        self
+    }
+
     /// Checks every secret against the scheme's key format.
     pub fn build(self) -> Result<Verifier, ConfigError> {
         if self.secrets.is_empty() {
@@ -109,7 +122,7 @@ impl VerifierBuilder {
             .secrets
             .iter()
             .enumerate()
-            .map(|(index, secret)| mac::derive_key(secret, self.scheme.key_format, index))
+            .map(|(index, secret)| Key::derive(&self.scheme, secret, index))
             .collect::<Result<Vec<_>, _>>()?;
         let tolerance = match (self.scheme.tolerance, self.tolerance) {
             (Some(_), Some(custom)) => Some(custom),
@@ -122,6 +135,7 @@ impl VerifierBuilder {
             body_limit: self.body_limit.unwrap_or(self.scheme.body_limit),
             scheme: self.scheme,
             keys,
+            public_url: self.public_url,
             tolerance,
         })
     }
@@ -130,7 +144,7 @@ impl VerifierBuilder {
 impl Verifier {
     /// Starts configuring a verifier for `scheme`.
     pub fn builder(scheme: Scheme) -> VerifierBuilder {
-        VerifierBuilder { scheme, secrets: Vec::new(), tolerance: None, body_limit: None }
+        VerifierBuilder { scheme, secrets: Vec::new(), public_url: None, tolerance: None, body_limit: None }
     }
 
     /// The scheme this verifier checks.
@@ -202,9 +216,9 @@ impl Verifier {
         now: SystemTime,
     ) -> Result<PendingDelivery, VerifyError> {
         let content_length = parse_content_length(headers.values("content-length").next());
-        let body = BodyCollector::new(content_length, self.body_limit)?;
-        let signed = self.parse_fresh(headers, now)?;
-        Ok(PendingDelivery { signed, body })
+        let body = BodyCollector::new(content_length, self.body_limit).inspect_err(|error| self.log_refusal(error))?;
+        let signed = self.parse_fresh(headers, now).inspect_err(|error| self.log_refusal(error))?;
+        Ok(PendingDelivery { target: None, signed, body, scheme: self.scheme.name.clone() })
     }
 
     /// Checks the signature over the body read into `delivery` (and the
@@ -216,8 +230,10 @@ impl Verifier {
     /// [`finish`](Self::finish) as if the time were `now`.
     pub fn finish_at(&self, delivery: PendingDelivery, now: SystemTime) -> Result<(Verified, Bytes), VerifyError> {
         let body = delivery.body.finish();
-        self.check_fresh(&delivery.signed, now)?;
-        let verified = self.check_signature(delivery.signed, &body)?;
+        self.check_fresh(&delivery.signed, now).inspect_err(|error| self.log_refusal(error))?;
+        let verified = self
+            .check_signature(delivery.signed, &body, delivery.target.as_ref().map(RequestTarget::from_owned))
+            .inspect_err(|error| self.log_refusal(error))?;
         Ok((verified, body))
     }
 
@@ -231,11 +247,89 @@ impl Verifier {
         body: &[u8],
         now: SystemTime,
     ) -> Result<Verified, VerifyError> {
-        if body.len() > self.body_limit {
-            return Err(VerifyError::BodyTooLarge { limit: self.body_limit });
+        let verified = if body.len() > self.body_limit {
+            Err(VerifyError::BodyTooLarge { limit: self.body_limit })
+        } else {
+            self.parse_fresh(headers, now).and_then(|signed| self.check_signature(signed, body, None))
+        };
+        verified.inspect_err(|error| self.log_refusal(error))
+    }
+
+    /// One `tracing` event per refused delivery: scheme, code and status,
+    /// never a secret, a signature or the body.
+    fn log_refusal(&self, error: &VerifyError) {
+        log_refusal(&self.scheme.name, error);
+    }
+
+    /// Verifies a delivery with its request's method and URL, against the
+    /// system clock. Schemes that sign the URL or the method
+    /// ([`Scheme::signs_request`]: Twilio, Square, HubSpot, Mandrill) need
+    /// them; for the others this is [`verify`](Self::verify).
+    ///
+    /// ```
+    /// use std::time::UNIX_EPOCH;
+    /// use hookproof_core::{presets, RequestTarget, Verifier};
+    ///
+    /// // Twilio's documented example: the URL it called and the form it posted.
+    /// let verifier = Verifier::builder(presets::twilio()).secret("12345").build()?;
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("x-twilio-signature", "L/OH5YylLD5NRKLltdqwSvS0BnU=".parse()?);
+    /// let body = b"CallSid=CA1234567890ABCDE&Caller=%2B14158675310&Digits=1234&From=%2B14158675310&To=%2B18005551212";
+    /// let target = RequestTarget::new("POST", "https://example.com/myapp.php?foo=1&bar=2");
+    /// verifier.verify_request_at(&headers, target, body, UNIX_EPOCH)?;
+    ///
+    /// let elsewhere = RequestTarget::new("POST", "https://example.com/other.php?foo=1&bar=2");
+    /// let error = verifier.verify_request_at(&headers, elsewhere, body, UNIX_EPOCH).unwrap_err();
+    /// assert_eq!(error.code(), "signature_mismatch");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_request<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        target: RequestTarget<'_>,
+        body: &[u8],
+    ) -> Result<Verified, VerifyError> {
+        self.verify_request_at(headers, target, body, SystemTime::now())
+    }
+
+    /// [`verify_request`](Self::verify_request) as if the time were `now`.
+    pub fn verify_request_at<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        target: RequestTarget<'_>,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<Verified, VerifyError> {
+        let verified = if body.len() > self.body_limit {
+            Err(VerifyError::BodyTooLarge { limit: self.body_limit })
+        } else {
+            self.parse_fresh(headers, now).and_then(|signed| self.check_signature(signed, body, Some(target)))
+        };
+        verified.inspect_err(|error| self.log_refusal(error))
+    }
+
+    /// [`begin`](Self::begin) with the request's method and URL, kept for
+    /// [`finish`](Self::finish) when the scheme signs them.
+    pub fn begin_request<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        target: RequestTarget<'_>,
+    ) -> Result<PendingDelivery, VerifyError> {
+        self.begin_request_at(headers, target, SystemTime::now())
+    }
+
+    /// [`begin_request`](Self::begin_request) as if the time were `now`.
+    pub fn begin_request_at<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        target: RequestTarget<'_>,
+        now: SystemTime,
+    ) -> Result<PendingDelivery, VerifyError> {
+        let mut delivery = self.begin_at(headers, now)?;
+        if self.scheme.signs_request() {
+            delivery.target = Some((target.method.to_owned(), target.url.to_owned()));
         }
-        let signed = self.parse_fresh(headers, now)?;
-        self.check_signature(signed, body)
+        Ok(delivery)
     }
 
     /// The headers parsed, and the delivery fresh at `now`.
@@ -256,11 +350,29 @@ impl Verifier {
         }
     }
 
-    fn check_signature(&self, signed: SignedHeaders, body: &[u8]) -> Result<Verified, VerifyError> {
+    fn check_signature(
+        &self,
+        signed: SignedHeaders,
+        body: &[u8],
+        target: Option<RequestTarget<'_>>,
+    ) -> Result<Verified, VerifyError> {
+        let form = if self.scheme.signed.contains(&Part::FormParams) { mac::form_params(body) } else { Vec::new() };
+        let url = self.public_url.as_deref().or(target.map(|target| target.url)).unwrap_or_default();
+        if url.is_empty() && self.scheme.signed.contains(&Part::Url) {
+            tracing::warn!(
+                scheme = %self.scheme.name(),
+                "this scheme signs the request URL: verify with verify_request or configure a public URL"
+            );
+        }
         let content = Content {
-            id: signed.id.as_deref().unwrap_or_default().as_bytes(),
-            timestamp: signed.timestamp.as_ref().map(Timestamp::text).unwrap_or_default(),
-            body,
+            method: target.map_or("", |target| target.method).as_bytes(),
+            url: url.as_bytes(),
+            form: &form,
+            ..Content::new(
+                signed.id.as_deref().unwrap_or_default().as_bytes(),
+                signed.timestamp.as_ref().map(Timestamp::text).unwrap_or_default(),
+                body,
+            )
         };
         let mut matched = self.find_match(&signed.candidates, content);
         if matched.is_none() && self.scheme.compact_json_fallback {
@@ -279,6 +391,11 @@ impl Verifier {
             identity: self.scheme.identity.clone(),
             body_len: body.len(),
             id: signed.id,
+            event_type: match &self.scheme.event_type {
+                None => EventType::None,
+                Some(EventTypeSource::Header(_)) => EventType::Header(signed.event_type),
+                Some(EventTypeSource::JsonField(pointer)) => EventType::InBody(pointer.clone()),
+            },
         })
     }
 
@@ -287,16 +404,32 @@ impl Verifier {
     fn find_match(&self, candidates: &[Signature], content: Content<'_>) -> Option<usize> {
         let mut found: Option<usize> = None;
         for key in &self.keys {
-            let tag = mac::compute(self.scheme.algorithm, key, &self.scheme.signed, content);
-            for (index, candidate) in candidates.iter().enumerate() {
-                // Length is public (fixed by the algorithm); contents are not.
-                let equal: Choice = if candidate.as_bytes().len() == tag.as_bytes().len() {
-                    tag.as_bytes().ct_eq(candidate.as_bytes())
-                } else {
-                    Choice::from(0)
-                };
-                if bool::from(equal) && found.is_none() {
-                    found = Some(index);
+            match key {
+                Key::Hmac(key) => {
+                    let tag = mac::compute(self.scheme.algorithm, key, &self.scheme.signed, content);
+                    for (index, candidate) in candidates.iter().enumerate() {
+                        // Length is public (fixed by the algorithm); contents are not.
+                        let equal: Choice = if candidate.as_bytes().len() == tag.as_bytes().len() {
+                            tag.as_bytes().ct_eq(candidate.as_bytes())
+                        } else {
+                            Choice::from(0)
+                        };
+                        if bool::from(equal & Choice::from(u8::from(!candidate.alternative))) && found.is_none() {
+                            found = Some(index);
+                        }
+                    }
+                }
+                // Public keys and signatures are public: no secret to keep
+                // out of timing.
+                Key::Public { key, alternative } => {
+                    for (index, candidate) in candidates.iter().enumerate() {
+                        if candidate.alternative == *alternative
+                            && found.is_none()
+                            && key.verify(&self.scheme.signed, content, candidate.as_bytes())
+                        {
+                            found = Some(index);
+                        }
+                    }
                 }
             }
         }
@@ -316,6 +449,16 @@ pub struct Verified {
     timestamp: Option<i64>,
     identity: Identity,
     body_len: usize,
+    event_type: EventType,
+}
+
+/// Where a verified delivery's event type is: read from its header while
+/// verifying, or to be read from its body when asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum EventType {
+    None,
+    Header(Option<String>),
+    InBody(Cow<'static, str>),
 }
 
 impl Verified {
@@ -340,6 +483,18 @@ impl Verified {
     /// protection, the inbox).
     pub fn event_key(&self, body: &[u8]) -> EventKey {
         self.identify(body).0
+    }
+
+    /// The provider's event type (`push`, `invoice.paid`), from the header
+    /// or the body field the scheme names ([`Scheme::event_type`]); `body`
+    /// is the body that was verified. Not signed when it is a header (GitHub,
+    /// Shopify sign only the body): route on it, do not trust it further.
+    pub fn event_type(&self, body: &[u8]) -> Option<String> {
+        match &self.event_type {
+            EventType::None => None,
+            EventType::Header(value) => value.clone(),
+            EventType::InBody(pointer) => identity::json_field(body, pointer),
+        }
     }
 
     /// [`event_key`](Self::event_key) and which of the scheme's identity
@@ -373,6 +528,65 @@ impl Verified {
     }
 }
 
+/// The `tracing` event of a refused delivery (at `info`: a refusal is the
+/// sender's problem, not the receiver's).
+pub(crate) fn log_refusal(scheme: &str, error: &VerifyError) {
+    tracing::info!(scheme, code = error.code(), status = error.status().as_u16(), reason = %error, "webhook refused");
+}
+
+/// The request a delivery came in: its method and URL as received
+/// (`https://host/path?query`), for schemes that sign them; see
+/// [`Verifier::verify_request`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestTarget<'a> {
+    method: &'a str,
+    url: &'a str,
+}
+
+impl<'a> RequestTarget<'a> {
+    /// A request's method (`POST`) and full URL (scheme, host, path and
+    /// query, as the provider called it).
+    pub fn new(method: &'a str, url: &'a str) -> Self {
+        Self { method, url }
+    }
+
+    /// The method.
+    pub fn method(&self) -> &'a str {
+        self.method
+    }
+
+    /// The URL.
+    pub fn url(&self) -> &'a str {
+        self.url
+    }
+
+    fn from_owned((method, url): &'a (String, String)) -> Self {
+        Self { method, url }
+    }
+}
+
+/// A verifier's key: an HMAC key, or a provider's public key (for the
+/// scheme's algorithm, or for its alternative version such as `v1a`).
+enum Key {
+    Hmac(Zeroizing<Vec<u8>>),
+    Public { key: PublicKey, alternative: bool },
+}
+
+impl Key {
+    fn derive(scheme: &Scheme, secret: &Secret, index: usize) -> Result<Self, ConfigError> {
+        if scheme.algorithm.is_asymmetric() {
+            let key = PublicKey::parse(scheme.algorithm, secret, index)?;
+            return Ok(Self::Public { key, alternative: false });
+        }
+        if let Some((_, algorithm)) = &scheme.alternative {
+            if secret.expose().starts_with(b"whpk_") {
+                return Ok(Self::Public { key: PublicKey::parse(*algorithm, secret, index)?, alternative: true });
+            }
+        }
+        mac::derive_key(secret, scheme.key_format, index).map(Self::Hmac)
+    }
+}
+
 /// A delivery whose headers passed [`Verifier::begin`]: its body is read
 /// into it with [`push`](Self::push), then [`Verifier::finish`] checks the
 /// signature.
@@ -380,13 +594,16 @@ impl Verified {
 pub struct PendingDelivery {
     signed: SignedHeaders,
     body: BodyCollector,
+    /// Method and URL, kept only for schemes that sign them.
+    target: Option<(String, String)>,
+    scheme: Cow<'static, str>,
 }
 
 impl PendingDelivery {
     /// Appends a chunk of the body, or refuses the delivery (413) if it
     /// would pass the limit; see [`BodyCollector::push`].
     pub fn push(&mut self, chunk: impl Buf) -> Result<(), VerifyError> {
-        self.body.push(chunk)
+        self.body.push(chunk).inspect_err(|error| log_refusal(&self.scheme, error))
     }
 
     /// Body bytes read so far.
@@ -400,13 +617,19 @@ impl PendingDelivery {
     }
 }
 
-/// A decoded signature from the headers. Never longer than the longest tag
-/// (SHA-512), so it lives inline: parsing allocates nothing per signature.
-/// One that decodes to more is kept empty, which no tag matches.
+/// Longest signature kept: a DER ECDSA P-256 signature (72 bytes); HMAC
+/// tags are at most 64, ed25519 signatures 64.
+const MAX_SIGNATURE: usize = 72;
+
+/// A decoded signature from the headers. Never longer than the longest
+/// signature, so it lives inline: parsing allocates nothing per signature.
+/// One that decodes to more is kept empty, which nothing matches.
 #[derive(Clone)]
 struct Signature {
-    bytes: [u8; MAX_TAG],
+    bytes: [u8; MAX_SIGNATURE],
     len: u8,
+    /// Made with the scheme's alternative (asymmetric) version, e.g. `v1a`.
+    alternative: bool,
 }
 
 impl Signature {
@@ -430,7 +653,8 @@ struct Timestamp {
     len: u8,
 }
 
-const TIMESTAMP_MAX_LEN: usize = 20;
+/// Long enough for RFC 3339 with nanoseconds and an offset, and HTTP-dates.
+const TIMESTAMP_MAX_LEN: usize = 40;
 
 impl Timestamp {
     fn text(&self) -> &[u8] {
@@ -443,13 +667,20 @@ impl Timestamp {
 #[derive(Debug)]
 struct SignedHeaders {
     id: Option<String>,
+    /// The event-type header's value, when the scheme names one and it is
+    /// present and usable (never an error: it is not part of the signature).
+    event_type: Option<String>,
     timestamp: Option<Timestamp>,
     candidates: Vec<Signature>,
 }
 
 impl SignedHeaders {
     fn parse<H: HeaderLookup + ?Sized>(scheme: &Scheme, headers: &H) -> Result<Self, VerifyError> {
-        let (signature_header, signature) = required(headers, &scheme.signature_headers)?;
+        let values = if scheme.every_signature_header {
+            every_value(headers, &scheme.signature_headers)?
+        } else {
+            vec![required(headers, &scheme.signature_headers)?]
+        };
         let id = if scheme.id_headers.is_empty() {
             None
         } else if scheme.id_is_signed() {
@@ -464,29 +695,101 @@ impl SignedHeaders {
             [] => None,
             names => {
                 let (name, text) = required(headers, names)?;
-                Some(parse_timestamp(name, text)?)
+                Some(parse_timestamp(name, scheme.timestamp_format, text)?)
             }
         };
-        let candidates = match &scheme.format {
-            SignatureFormat::Plain => vec![decode(signature_header, scheme.encoding, signature)?],
-            SignatureFormat::Prefixed(prefix) => {
-                let encoded = signature
-                    .strip_prefix(prefix.as_ref())
-                    .ok_or_else(|| malformed(signature_header, "wrong signature prefix"))?;
-                vec![decode(signature_header, scheme.encoding, encoded)?]
+        let mut candidates = Vec::new();
+        for (signature_header, signature) in values {
+            let (text, mut found) = parse_signatures(scheme, signature_header, signature)?;
+            if let Some(text) = text {
+                if timestamp.is_some() {
+                    return Err(malformed(signature_header, "timestamp is repeated"));
+                }
+                timestamp = Some(parse_timestamp(signature_header, scheme.timestamp_format, text)?);
             }
-            SignatureFormat::VersionedList { version } => {
-                parse_versioned_list(signature_header, scheme.encoding, version, signature)?
-            }
-            SignatureFormat::KeyValue { timestamp_key, signature_key } => {
-                let (text, candidates) =
-                    parse_key_value(signature_header, scheme.encoding, timestamp_key, signature_key, signature)?;
-                timestamp = Some(parse_timestamp(signature_header, text)?);
-                candidates
-            }
+            candidates.append(&mut found);
+        }
+        if candidates.len() > MAX_SIGNATURES {
+            return Err(malformed(&scheme.signature_headers[0], "too many signatures"));
+        }
+        let event_type = match &scheme.event_type {
+            Some(EventTypeSource::Header(name)) => headers
+                .values(name)
+                .next()
+                .filter(|value| value.len() <= MAX_EVENT_TYPE_LEN)
+                .and_then(|value| std::str::from_utf8(value).ok())
+                .map(|value| value.trim().to_owned()),
+            _ => None,
         };
-        Ok(Self { id: id.map(str::to_owned), timestamp, candidates })
+        Ok(Self { id: id.map(str::to_owned), event_type, timestamp, candidates })
     }
+}
+
+/// The signatures in one signature header value, and the timestamp text
+/// when the value carries it.
+fn parse_signatures<'a>(
+    scheme: &Scheme,
+    header: &Cow<'static, str>,
+    signature: &'a str,
+) -> Result<(Option<&'a str>, Vec<Signature>), VerifyError> {
+    let encoding = scheme.encoding;
+    Ok(match &scheme.format {
+        SignatureFormat::Plain => (None, vec![decode(header, encoding, signature)?]),
+        SignatureFormat::Prefixed(prefix) => {
+            let encoded =
+                signature.strip_prefix(prefix.as_ref()).ok_or_else(|| malformed(header, "wrong signature prefix"))?;
+            (None, vec![decode(header, encoding, encoded)?])
+        }
+        SignatureFormat::VersionedList { version } => {
+            let alternative = scheme.alternative.as_ref().map(|(version, _)| version.as_ref());
+            (None, parse_versioned_list(header, encoding, version, alternative, signature)?)
+        }
+        SignatureFormat::KeyValue { timestamp_key, signature_key } => {
+            let (text, candidates) =
+                parse_key_value(header, encoding, ',', Some(timestamp_key), signature_key, signature)?;
+            (text, candidates)
+        }
+        SignatureFormat::KeyValueList { separator, timestamp_key, signature_key } => {
+            parse_key_value(header, encoding, *separator, timestamp_key.as_deref(), signature_key, signature)?
+        }
+        SignatureFormat::Positional { separator } => {
+            let mut entries = signature.split(*separator).map(str::trim);
+            let timestamp = entries.next().filter(|text| !text.is_empty());
+            let timestamp = timestamp.ok_or_else(|| malformed(header, "no timestamp"))?;
+            let mut candidates = Vec::new();
+            for entry in entries {
+                if candidates.len() == MAX_SIGNATURES {
+                    return Err(malformed(header, "too many signatures"));
+                }
+                candidates.push(decode(header, encoding, entry)?);
+            }
+            if candidates.is_empty() {
+                return Err(malformed(header, "no signature"));
+            }
+            (Some(timestamp), candidates)
+        }
+    })
+}
+
+/// Every value of every one of `names`, each line on its own (schemes that
+/// send signatures in several headers or repeated lines).
+fn every_value<'a, 'n, H: HeaderLookup + ?Sized>(
+    headers: &'a H,
+    names: &'n [Cow<'static, str>],
+) -> Result<Vec<(&'n Cow<'static, str>, &'a str)>, VerifyError> {
+    let mut found = Vec::new();
+    for name in names {
+        for value in headers.values(name) {
+            if found.len() == MAX_SIGNATURES {
+                return Err(malformed(name, "too many signatures"));
+            }
+            found.push((name, header_text(name, value)?));
+        }
+    }
+    if found.is_empty() {
+        return Err(VerifyError::MissingHeader { header: names[0].clone() });
+    }
+    Ok(found)
 }
 
 fn malformed(header: &Cow<'static, str>, reason: &'static str) -> VerifyError {
@@ -512,26 +815,33 @@ fn optional<'a, 'n, H: HeaderLookup + ?Sized>(
         if values.next().is_some() {
             return Err(malformed(name, "header is repeated"));
         }
-        if value.len() > MAX_HEADER_LEN {
-            return Err(malformed(name, "header value is too long"));
-        }
-        // Visible ASCII and spaces only: a signature, an id or a number.
-        let text = std::str::from_utf8(value)
-            .ok()
-            .filter(|text| text.bytes().all(|b| b == b' ' || b == b'\t' || b.is_ascii_graphic()))
-            .ok_or_else(|| malformed(name, "header value is not ASCII"))?;
-        return Ok(Some((name, text.trim_matches([' ', '\t']))));
+        return Ok(Some((name, header_text(name, value)?)));
     }
     Ok(None)
 }
 
-fn parse_timestamp(header: &Cow<'static, str>, text: &str) -> Result<Timestamp, VerifyError> {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(malformed(header, "timestamp is not unix seconds"));
+/// A header value checked for length and characters, trimmed.
+fn header_text<'a>(name: &Cow<'static, str>, value: &'a [u8]) -> Result<&'a str, VerifyError> {
+    if value.len() > MAX_HEADER_LEN {
+        return Err(malformed(name, "header value is too long"));
     }
-    let value = text.parse::<i64>().map_err(|_| malformed(header, "timestamp is out of range"))?;
-    // A sign and at most 19 digits: it fits.
+    // Visible ASCII and spaces only: a signature, an id, a number or a date.
+    let text = std::str::from_utf8(value)
+        .ok()
+        .filter(|text| text.bytes().all(|b| b == b' ' || b == b'\t' || b.is_ascii_graphic()))
+        .ok_or_else(|| malformed(name, "header value is not ASCII"))?;
+    Ok(text.trim_matches([' ', '\t']))
+}
+
+fn parse_timestamp(
+    header: &Cow<'static, str>,
+    format: crate::TimestampFormat,
+    text: &str,
+) -> Result<Timestamp, VerifyError> {
+    if text.len() > TIMESTAMP_MAX_LEN {
+        return Err(malformed(header, "timestamp is too long"));
+    }
+    let value = crate::timestamp::parse(format, text).map_err(|reason| malformed(header, reason))?;
     let mut timestamp = Timestamp { value, text: [0; TIMESTAMP_MAX_LEN], len: text.len() as u8 };
     timestamp.text[..text.len()].copy_from_slice(text.as_bytes());
     Ok(timestamp)
@@ -559,11 +869,11 @@ fn decode(header: &Cow<'static, str>, encoding: Encoding, encoded: &str) -> Resu
     if encoded.is_empty() {
         return Err(malformed(header, "empty signature"));
     }
-    let mut signature = Signature { bytes: [0; MAX_TAG], len: 0 };
+    let mut signature = Signature { bytes: [0; MAX_SIGNATURE], len: 0, alternative: false };
     // Longer than any tag: checked for its encoding (malformed or not), then
     // kept empty, so it can only mismatch, as any wrong signature does.
     let decoded = match encoding {
-        Encoding::Hex if encoded.len() <= 2 * MAX_TAG && encoded.len() % 2 == 0 => {
+        Encoding::Hex if encoded.len() <= 2 * MAX_SIGNATURE && encoded.len() % 2 == 0 => {
             let len = encoded.len() / 2;
             hex::decode_to_slice(encoded, &mut signature.bytes[..len]).ok().map(|()| len)
         }
@@ -575,7 +885,7 @@ fn decode(header: &Cow<'static, str>, encoding: Encoding, encoded: &str) -> Resu
         },
     };
     let len = decoded.ok_or_else(|| malformed(header, "signature is not valid for its encoding"))?;
-    // At most MAX_TAG (64): it fits.
+    // At most MAX_SIGNATURE (72): it fits.
     signature.len = len as u8;
     Ok(signature)
 }
@@ -584,6 +894,7 @@ fn parse_versioned_list(
     header: &Cow<'static, str>,
     encoding: Encoding,
     version: &str,
+    alternative: Option<&str>,
     value: &str,
 ) -> Result<Vec<Signature>, VerifyError> {
     let mut candidates = Vec::new();
@@ -595,6 +906,11 @@ fn parse_versioned_list(
             entry.split_once(',').ok_or_else(|| malformed(header, "signature entry is not `version,signature`"))?;
         if tag == version {
             candidates.push(decode(header, encoding, encoded)?);
+        } else if Some(tag) == alternative {
+            // Asymmetric signatures are base64 (Standard Webhooks `v1a`).
+            let mut signature = decode(header, Encoding::Base64, encoded)?;
+            signature.alternative = true;
+            candidates.push(signature);
         }
     }
     if candidates.is_empty() {
@@ -606,16 +922,17 @@ fn parse_versioned_list(
 fn parse_key_value<'a>(
     header: &Cow<'static, str>,
     encoding: Encoding,
-    timestamp_key: &str,
+    separator: char,
+    timestamp_key: Option<&str>,
     signature_key: &str,
     value: &'a str,
-) -> Result<(&'a str, Vec<Signature>), VerifyError> {
+) -> Result<(Option<&'a str>, Vec<Signature>), VerifyError> {
     let mut timestamp = None;
     let mut candidates = Vec::new();
     let mut entries = 0;
-    for pair in value.split(',') {
+    for pair in value.split(separator) {
         let (key, item) = pair.trim().split_once('=').ok_or_else(|| malformed(header, "entry is not `key=value`"))?;
-        if key == timestamp_key {
+        if Some(key) == timestamp_key {
             if timestamp.replace(item).is_some() {
                 return Err(malformed(header, "timestamp is repeated"));
             }
@@ -629,7 +946,9 @@ fn parse_key_value<'a>(
             }
         }
     }
-    let timestamp = timestamp.ok_or_else(|| malformed(header, "no timestamp"))?;
+    if timestamp_key.is_some() && timestamp.is_none() {
+        return Err(malformed(header, "no timestamp"));
+    }
     if candidates.is_empty() {
         return Err(malformed(header, "no signature with the expected version tag"));
     }

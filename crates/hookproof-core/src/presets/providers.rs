@@ -1,0 +1,253 @@
+//! Presets beyond the first eight: one function per provider, each proven
+//! by a vector in `tests/provider_vectors.rs` (the provider's published example, or
+//! a delivery made or accepted by its official SDK in `tests/interop.rs`).
+
+use std::time::Duration;
+
+use crate::{Algorithm, Encoding, Identity, KeyFormat, Part, Scheme, SignatureFormat, TimestampFormat};
+
+use super::{build, DAY};
+
+/// Twilio: `X-Twilio-Signature` = base64 HMAC-SHA1 (Auth Token) of the
+/// full URL Twilio called, then every form parameter sorted by name,
+/// `name` + `value`. Verify with
+/// [`Verifier::verify_request`](crate::Verifier::verify_request) (or a
+/// configured public URL). No timestamp.
+pub fn twilio() -> Scheme {
+    build(
+        Scheme::builder("twilio")
+            .algorithm(Algorithm::HmacSha1)
+            .signed_content([Part::Url, Part::FormParams])
+            .signature_header("X-Twilio-Signature")
+            .encoding(Encoding::Base64)
+            .id_header("I-Twilio-Idempotency-Token"),
+    )
+}
+
+/// Square: `x-square-hmacsha256-signature` = base64 HMAC-SHA256 (signature
+/// key, as text) of the notification URL then the body. The URL is the one
+/// configured in Square's dashboard: set it with
+/// [`VerifierBuilder::public_url`](crate::VerifierBuilder::public_url).
+/// Identity: the body's `/event_id`.
+pub fn square() -> Scheme {
+    build(
+        Scheme::builder("square")
+            .signed_content([Part::Url, Part::Body])
+            .signature_header("x-square-hmacsha256-signature")
+            .encoding(Encoding::Base64)
+            .identity(Identity::json_field("/event_id"))
+            .retry_window(DAY),
+    )
+}
+
+/// HubSpot (signature v3): `X-HubSpot-Signature-V3` = base64 HMAC-SHA256
+/// (app client secret) of method, URL, body and
+/// `X-HubSpot-Request-Timestamp` (unix milliseconds), 5 minutes.
+pub fn hubspot() -> Scheme {
+    build(
+        Scheme::builder("hubspot")
+            .signed_content([Part::Method, Part::Url, Part::Body, Part::Timestamp])
+            .signature_header("X-HubSpot-Signature-V3")
+            .encoding(Encoding::Base64)
+            .timestamp_header("X-HubSpot-Request-Timestamp")
+            .timestamp_format(TimestampFormat::UnixMillis)
+            .tolerance(Duration::from_secs(5 * 60)),
+    )
+}
+
+/// SendGrid Event Webhook: `X-Twilio-Email-Event-Webhook-Signature` =
+/// base64 DER ECDSA P-256/SHA-256 signature of
+/// `{X-Twilio-Email-Event-Webhook-Timestamp}{body}`. The secret is the
+/// dashboard's "Verification Key" (base64 DER public key).
+pub fn sendgrid() -> Scheme {
+    build(
+        Scheme::builder("sendgrid")
+            .algorithm(Algorithm::EcdsaP256Sha256)
+            .signed_content([Part::Timestamp, Part::Body])
+            .signature_header("X-Twilio-Email-Event-Webhook-Signature")
+            .encoding(Encoding::Base64)
+            .timestamp_header("X-Twilio-Email-Event-Webhook-Timestamp"),
+    )
+}
+
+/// Discord interactions: `X-Signature-Ed25519` = hex ed25519 signature of
+/// `{X-Signature-Timestamp}{body}`; the secret is the application's public
+/// key (hex). 5 minutes.
+pub fn discord() -> Scheme {
+    build(
+        Scheme::builder("discord")
+            .algorithm(Algorithm::Ed25519)
+            .signed_content([Part::Timestamp, Part::Body])
+            .signature_header("X-Signature-Ed25519")
+            .encoding(Encoding::Hex)
+            .timestamp_header("X-Signature-Timestamp")
+            .identity(Identity::json_field("/id")),
+    )
+}
+
+/// Telnyx (API v2): `telnyx-signature-ed25519` = base64 ed25519 signature
+/// of `{telnyx-timestamp}|{body}`; the secret is the account's public key
+/// (base64). 300 seconds, as Telnyx's SDKs.
+pub fn telnyx() -> Scheme {
+    build(
+        Scheme::builder("telnyx")
+            .algorithm(Algorithm::Ed25519)
+            .signed_content([Part::Timestamp, Part::literal("|"), Part::Body])
+            .signature_header("telnyx-signature-ed25519")
+            .encoding(Encoding::Base64)
+            .timestamp_header("telnyx-timestamp")
+            .tolerance(Duration::from_secs(300))
+            .identity(Identity::json_field("/data/id")),
+    )
+}
+
+/// Paddle Billing: `Paddle-Signature: ts=<unix>;h1=<hex>[;h1=<hex>]` over
+/// `{ts}:{body}`; the `pdl_ntfset_...` secret is used as is. Identity: the
+/// body's `/event_id`. 5 minutes.
+pub fn paddle() -> Scheme {
+    build(
+        Scheme::builder("paddle")
+            .signed_content([Part::Timestamp, Part::literal(":"), Part::Body])
+            .signature_header("Paddle-Signature")
+            .format(SignatureFormat::KeyValueList {
+                separator: ';',
+                timestamp_key: Some("ts".into()),
+                signature_key: "h1".into(),
+            })
+            .identity(Identity::json_field("/event_id"))
+            .retry_window(3 * DAY),
+    )
+}
+
+/// Adyen (header-signed webhooks: Balance Platform, Management,
+/// Recurring): `HmacSignature` = base64 HMAC-SHA256 of the body; the HMAC
+/// key is the hex string Adyen's Customer Area shows.
+pub fn adyen() -> Scheme {
+    build(
+        Scheme::builder("adyen")
+            .key_format(KeyFormat::Hex)
+            .signature_header("HmacSignature")
+            .encoding(Encoding::Base64),
+    )
+}
+
+/// LINE Messaging API: `x-line-signature` = base64 HMAC-SHA256 (channel
+/// secret) of the body.
+pub fn line() -> Scheme {
+    build(Scheme::builder("line").signature_header("x-line-signature").encoding(Encoding::Base64))
+}
+
+/// Notion: `X-Notion-Signature: sha256=<hex>` of the body, keyed with the
+/// `verification_token` of the subscription handshake.
+pub fn notion() -> Scheme {
+    build(
+        Scheme::builder("notion")
+            .signature_header("X-Notion-Signature")
+            .format(SignatureFormat::Prefixed("sha256=".into()))
+            .identity(Identity::json_field("/id")),
+    )
+}
+
+/// Box: `BOX-SIGNATURE-PRIMARY` and `BOX-SIGNATURE-SECONDARY` = base64
+/// HMAC-SHA256 of `{body}{BOX-DELIVERY-TIMESTAMP}` (RFC 3339) under the
+/// primary and the secondary key (configure both); either may match.
+/// 10 minutes, as Box's SDKs.
+pub fn r#box() -> Scheme {
+    build(
+        Scheme::builder("box")
+            .signed_content([Part::Body, Part::Timestamp])
+            .signature_header("BOX-SIGNATURE-PRIMARY")
+            .signature_header("BOX-SIGNATURE-SECONDARY")
+            .every_signature_header(true)
+            .encoding(Encoding::Base64)
+            .timestamp_header("BOX-DELIVERY-TIMESTAMP")
+            .timestamp_format(TimestampFormat::Rfc3339)
+            .tolerance(Duration::from_secs(10 * 60)),
+    )
+}
+
+/// PagerDuty (v3 webhooks): `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>]`
+/// of the body. Identity: the body's `/event/id`.
+pub fn pagerduty() -> Scheme {
+    build(
+        Scheme::builder("pagerduty")
+            .signature_header("X-PagerDuty-Signature")
+            .format(SignatureFormat::KeyValueList { separator: ',', timestamp_key: None, signature_key: "v1".into() })
+            .identity(Identity::json_field("/event/id")),
+    )
+}
+
+/// Mux: `Mux-Signature: t=<unix>,v1=<hex>` over `{t}.{body}`, 300 seconds.
+/// Identity: the body's `/id`.
+pub fn mux() -> Scheme {
+    build(
+        Scheme::builder("mux")
+            .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("Mux-Signature")
+            .format(SignatureFormat::KeyValue { timestamp_key: "t".into(), signature_key: "v1".into() })
+            .tolerance(Duration::from_secs(300))
+            .identity(Identity::json_field("/id"))
+            .retry_window(DAY),
+    )
+}
+
+/// Bitbucket Cloud: `X-Hub-Signature: sha256=<hex>` of the body.
+pub fn bitbucket() -> Scheme {
+    build(
+        Scheme::builder("bitbucket")
+            .signature_header("X-Hub-Signature")
+            .format(SignatureFormat::Prefixed("sha256=".into()))
+            .id_header("X-Request-UUID"),
+    )
+}
+
+/// CircleCI outbound webhooks: `circleci-signature: v1=<hex>[,...]` of the
+/// body (other versions ignored). Identity: the body's `/id`.
+pub fn circleci() -> Scheme {
+    build(
+        Scheme::builder("circleci")
+            .signature_header("circleci-signature")
+            .format(SignatureFormat::KeyValueList { separator: ',', timestamp_key: None, signature_key: "v1".into() })
+            .identity(Identity::json_field("/id")),
+    )
+}
+
+/// Razorpay: `X-Razorpay-Signature` = hex HMAC-SHA256 (webhook secret) of
+/// the body. `x-razorpay-event-id` is not signed.
+pub fn razorpay() -> Scheme {
+    build(
+        Scheme::builder("razorpay")
+            .signature_header("X-Razorpay-Signature")
+            .id_header("x-razorpay-event-id")
+            .retry_window(DAY),
+    )
+}
+
+/// Coinify: `X-Coinify-Webhook-Signature` = hex HMAC-SHA256 of the body.
+pub fn coinify() -> Scheme {
+    build(Scheme::builder("coinify").signature_header("X-Coinify-Webhook-Signature"))
+}
+
+/// A preset's name and constructor.
+type Entry = (&'static str, fn() -> Scheme);
+
+/// The presets of this module, by name.
+pub(super) const PROVIDERS: &[Entry] = &[
+    ("twilio", twilio),
+    ("square", square),
+    ("hubspot", hubspot),
+    ("sendgrid", sendgrid),
+    ("discord", discord),
+    ("telnyx", telnyx),
+    ("paddle", paddle),
+    ("adyen", adyen),
+    ("line", line),
+    ("notion", notion),
+    ("box", r#box),
+    ("pagerduty", pagerduty),
+    ("mux", mux),
+    ("bitbucket", bitbucket),
+    ("circleci", circleci),
+    ("razorpay", razorpay),
+    ("coinify", coinify),
+];

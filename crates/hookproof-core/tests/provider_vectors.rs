@@ -1,0 +1,589 @@
+//! Every preset against its providers' published vectors (sources in
+//! `tests/vectors/README.md` and the README's preset table): the vector
+//! verifies, and a tampered body, URL, form field or key is refused with
+//! `signature_mismatch`.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hookproof_core::{presets, RequestTarget, Scheme, Verified, Verifier, VerifyError};
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/");
+
+fn file(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{VECTORS}{name}")).unwrap_or_else(|error| panic!("{name}: {error}"))
+}
+
+fn at(seconds: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(seconds)
+}
+
+/// One published delivery.
+struct Vector<'a> {
+    preset: &'a str,
+    secrets: &'a [&'a str],
+    headers: &'a [(&'a str, &'a str)],
+    body: Vec<u8>,
+    /// Method and URL, for URL-signed schemes.
+    target: Option<(&'a str, &'a str)>,
+    now: SystemTime,
+}
+
+impl Vector<'_> {
+    fn scheme(&self) -> Scheme {
+        presets::by_name(self.preset).unwrap_or_else(|| panic!("no preset {}", self.preset))
+    }
+
+    fn headers(&self) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in self.headers {
+            map.append(HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    fn verify_with(
+        &self,
+        secrets: &[&str],
+        body: &[u8],
+        target: Option<(&str, &str)>,
+    ) -> Result<Verified, VerifyError> {
+        let mut builder = Verifier::builder(self.scheme());
+        for secret in secrets {
+            builder = builder.secret(*secret);
+        }
+        let verifier = builder.build().expect("the vector's key is valid");
+        match target {
+            Some((method, url)) => {
+                verifier.verify_request_at(&self.headers(), RequestTarget::new(method, url), body, self.now)
+            }
+            None => verifier.verify_at(&self.headers(), body, self.now),
+        }
+    }
+
+    /// The vector verifies; a tampered body and a wrong key do not.
+    fn check(&self, wrong_key: &str) -> Verified {
+        let verified = self
+            .verify_with(self.secrets, &self.body, self.target)
+            .unwrap_or_else(|error| panic!("{}: the published vector fails: {error}", self.preset));
+        let mut tampered = self.body.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 0x01;
+        assert_mismatch(self.preset, "tampered body", self.verify_with(self.secrets, &tampered, self.target));
+        let mut appended = self.body.clone();
+        appended.push(b' ');
+        assert_mismatch(self.preset, "appended body", self.verify_with(self.secrets, &appended, self.target));
+        assert_mismatch(self.preset, "wrong key", self.verify_with(&[wrong_key], &self.body, self.target));
+        if let Some((method, url)) = self.target {
+            let other_url = format!("{url}x");
+            let result = self.verify_with(self.secrets, &self.body, Some((method, &other_url)));
+            assert_mismatch(self.preset, "tampered URL", result);
+        }
+        verified
+    }
+}
+
+fn assert_mismatch(preset: &str, case: &str, result: Result<Verified, VerifyError>) {
+    match result {
+        Err(error) => assert_eq!(
+            (error.status().as_u16(), error.code()),
+            (401, "signature_mismatch"),
+            "{preset}: {case}: {error}"
+        ),
+        Ok(_) => panic!("{preset}: {case} was accepted"),
+    }
+}
+
+#[test]
+fn github_docs() {
+    let headers = [("x-hub-signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")];
+    let vector = Vector {
+        preset: "github",
+        secrets: &["It's a Secret to Everybody"],
+        headers: &headers,
+        body: b"Hello, World!".to_vec(),
+        target: None,
+        now: at(0),
+    };
+    vector.check("It's a Secret to Everybody!");
+}
+
+#[test]
+fn slack_docs() {
+    let body = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+    let headers = [
+        ("x-slack-request-timestamp", "1531420618"),
+        ("x-slack-signature", "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"),
+    ];
+    let vector = Vector {
+        preset: "slack",
+        secrets: &["8f742231b10e8888abcd99yyyzzz85a5"],
+        headers: &headers,
+        body: body.into(),
+        target: None,
+        now: at(1531420618),
+    };
+    vector.check("8f742231b10e8888abcd99yyyzzz85a6");
+}
+
+#[test]
+fn standard_webhooks_spec_and_brex_docs() {
+    let headers = [
+        ("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"),
+        ("webhook-timestamp", "1614265330"),
+        ("webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
+    ];
+    let vector = Vector {
+        preset: "standard-webhooks",
+        secrets: &["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+        headers: &headers,
+        body: br#"{"test": 2432232314}"#.to_vec(),
+        target: None,
+        now: at(1614265330),
+    };
+    let verified = vector.check("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSx");
+    assert_eq!(verified.scheme(), "standard-webhooks");
+
+    // Brex sends Standard Webhooks; its secret has no `whsec_` prefix.
+    let headers = [
+        ("webhook-id", "msg_24Ky2257Hzd0tgc5bWs8TwK9Kod"),
+        ("webhook-timestamp", "1643393361"),
+        ("webhook-signature", "v1,6mFFi/Bg0gw1Yz2KJwZSVq6Bh+XzllS7JVltAlZ8yCU="),
+    ];
+    let body = r#"{"event_type": "TRANSFER_PROCESSED", "transfer_id": "dptx_ckyypz30n000101kgzgnrtqlf", "company_id": "cuacc_ckqckhadg000601r95ox48c2s"}"#;
+    let vector = Vector {
+        preset: "Brex",
+        secrets: &["4j7OxQ4wlv1GmkZ9qLjoFjEFXjpzvHkr"],
+        headers: &headers,
+        body: body.into(),
+        target: None,
+        now: at(1643393361),
+    };
+    vector.check("4j7OxQ4wlv1GmkZ9qLjoFjEFXjpzvHks");
+}
+
+#[test]
+fn twilio_docs_form_example() {
+    // The URL Twilio called and the POST parameters of its worked example.
+    let body = "CallSid=CA1234567890ABCDE&Caller=%2B14158675310&Digits=1234&From=%2B14158675310&To=%2B18005551212";
+    let headers = [("x-twilio-signature", "L/OH5YylLD5NRKLltdqwSvS0BnU=")];
+    let url = "https://example.com/myapp.php?foo=1&bar=2";
+    let vector = Vector {
+        preset: "twilio",
+        secrets: &["12345"],
+        headers: &headers,
+        body: body.into(),
+        target: Some(("POST", url)),
+        now: at(0),
+    };
+    vector.check("12346");
+    // The parameters may come in any order; a changed field is refused.
+    let reordered = "To=%2B18005551212&Digits=1234&CallSid=CA1234567890ABCDE&From=%2B14158675310&Caller=%2B14158675310";
+    assert!(vector.verify_with(&["12345"], reordered.as_bytes(), Some(("POST", url))).is_ok());
+    let changed = body.replace("Digits=1234", "Digits=1235");
+    assert_mismatch(
+        "twilio",
+        "tampered form field",
+        vector.verify_with(&["12345"], changed.as_bytes(), Some(("POST", url))),
+    );
+    let added = format!("{body}&Extra=1");
+    assert_mismatch(
+        "twilio",
+        "added form field",
+        vector.verify_with(&["12345"], added.as_bytes(), Some(("POST", url))),
+    );
+    // Without the URL nothing can match.
+    assert_mismatch("twilio", "no URL", vector.verify_with(&["12345"], body.as_bytes(), None));
+}
+
+#[test]
+fn square_docs_with_the_configured_url() {
+    let headers = [("x-square-hmacsha256-signature", "2kRE5qRU2tR+tBGlDwMEw2avJ7QM4ikPYD/PJ3bd9Og=")];
+    let vector = Vector {
+        preset: "square",
+        secrets: &["asdf1234"],
+        headers: &headers,
+        body: br#"{"hello":"world"}"#.to_vec(),
+        target: Some(("POST", "https://example.com/webhook")),
+        now: at(0),
+    };
+    vector.check("asdf1235");
+    // Behind a proxy: the configured public URL, whatever the request says.
+    let verifier = Verifier::builder(presets::square())
+        .secret("asdf1234")
+        .public_url("https://example.com/webhook")
+        .build()
+        .unwrap();
+    let inside = RequestTarget::new("POST", "http://10.0.0.7:8080/webhook");
+    assert!(verifier.verify_request_at(&vector.headers(), inside, &vector.body, at(0)).is_ok());
+    assert!(verifier.verify_at(&vector.headers(), &vector.body, at(0)).is_ok());
+}
+
+#[test]
+fn hubspot_docs_v3() {
+    let headers = [
+        ("x-hubspot-signature-v3", "gbj1XPRvUt0noT7i7fXfTzOD4sLzQmf0VT28ZYq0EYg="),
+        ("x-hubspot-request-timestamp", "1752613922216"),
+    ];
+    let vector = Vector {
+        preset: "hubspot",
+        secrets: &["cfc68c0b-4b4e-4ef8-b764-95350e4ea479"],
+        headers: &headers,
+        body: file("hubspot.json"),
+        target: Some(("POST", "https://webhook.site/335453f5-94b3-49d9-b684-a55354d4b8df")),
+        now: at(1752613922),
+    };
+    let verified = vector.check("cfc68c0b-4b4e-4ef8-b764-95350e4ea470");
+    assert_eq!(verified.timestamp(), Some(1752613922));
+    let get = vector.verify_with(vector.secrets, &vector.body, Some(("GET", vector.target.unwrap().1)));
+    assert_mismatch("hubspot", "tampered method", get);
+    let late = Verifier::builder(presets::hubspot()).secret(vector.secrets[0]).build().unwrap().verify_request_at(
+        &vector.headers(),
+        RequestTarget::new("POST", vector.target.unwrap().1),
+        &vector.body,
+        at(1752613922 + 301),
+    );
+    assert_eq!(late.unwrap_err().code(), "timestamp_too_old");
+}
+
+#[test]
+fn sendgrid_go_sdk_ecdsa() {
+    let key = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==";
+    let headers = [
+        ("x-twilio-email-event-webhook-timestamp", "1600112502"),
+        (
+            "x-twilio-email-event-webhook-signature",
+            "MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15TluLtEZtM=",
+        ),
+    ];
+    let vector = Vector {
+        preset: "sendgrid",
+        secrets: &[key],
+        headers: &headers,
+        body: file("sendgrid.json"),
+        target: None,
+        now: at(1600112502),
+    };
+    // Another valid P-256 public key (the generator point, SEC1 hex).
+    let other = "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";
+    vector.check(other);
+}
+
+#[test]
+fn paddle_go_sdk() {
+    let headers =
+        [("paddle-signature", "ts=1710929255;h1=6c05ef8fa83c44d751be6d259ec955ce5638e2c54095bf128e408e2fce1589c8")];
+    let vector = Vector {
+        preset: "paddle",
+        secrets: &["pdl_ntfset_01hsdn8d43dt7mezr1ef2jtbaw_hKkRiCGyyRhbFwIUuqiTBgI7gnWoV0Gr"],
+        headers: &headers,
+        body: file("paddle.json"),
+        target: None,
+        now: at(1710929255),
+    };
+    let verified = vector.check("pdl_ntfset_01hsdn8d43dt7mezr1ef2jtbaw_hKkRiCGyyRhbFwIUuqiTBgI7gnWoV0Gs");
+    assert_eq!(verified.timestamp(), Some(1710929255));
+    let key = verified.event_key(&vector.body);
+    let same_event = hookproof_core::identity::EventKey::to_hex(&key);
+    assert_eq!(same_event.len(), 64);
+}
+
+#[test]
+fn adyen_docs_hex_key() {
+    let headers = [("hmacsignature", "A2bHr0WPlKg1fJLVEDReVAdUDWt3znmsuYvp2KdihXY=")];
+    let vector = Vector {
+        preset: "adyen",
+        secrets: &["79A3EAF309C43708726A8C284C0D72618696A12E840DFA1DF3A158AFA3B577DA"],
+        headers: &headers,
+        body: file("adyen.json"),
+        target: None,
+        now: at(0),
+    };
+    vector.check("79A3EAF309C43708726A8C284C0D72618696A12E840DFA1DF3A158AFA3B577DB");
+}
+
+#[test]
+fn line_docs() {
+    let headers = [("x-line-signature", "GhRKmvmHys4Pi8DxkF4+EayaH0OqtJtaZxgTD9fMDLs=")];
+    let vector = Vector {
+        preset: "line",
+        secrets: &["8c570fa6dd201bb328f1c1eac23a96d8"],
+        headers: &headers,
+        body: br#"{"destination":"U8e742f61d673b39c7fff3cecb7536ef0","events":[]}"#.to_vec(),
+        target: None,
+        now: at(0),
+    };
+    vector.check("8c570fa6dd201bb328f1c1eac23a96d9");
+}
+
+#[test]
+fn notion_docs() {
+    let headers = [("x-notion-signature", "sha256=461e8cbcba8a75c3edd866f0e71280f5a85cbf21eff040ebd10fe266df38a735")];
+    let vector = Vector {
+        preset: "notion",
+        secrets: &["secret_tMrlL1qK5vuQAh1b6cZGhFChZTSYJlce98V0pYn7yBl"],
+        headers: &headers,
+        body: br#"{"verification_token":"secret_tMrlL1qK5vuQAh1b6cZGhFChZTSYJlce98V0pYn7yBl"}"#.to_vec(),
+        target: None,
+        now: at(0),
+    };
+    vector.check("secret_tMrlL1qK5vuQAh1b6cZGhFChZTSYJlce98V0pYn7yBm");
+}
+
+#[test]
+fn box_java_sdk_primary_and_secondary() {
+    let headers = [
+        ("box-delivery-timestamp", "2020-01-01T00:00:00-07:00"),
+        ("box-signature-primary", "6TfeAW3A1PASkgboxxA5yqHNKOwFyMWuEXny/FPD5hI="),
+        ("box-signature-secondary", "v+1CD1Jdo3muIcbpv5lxxgPglOqMfsNHPV899xWYydo="),
+    ];
+    // 2020-01-01T07:00:00Z
+    let vector = Vector {
+        preset: "box",
+        secrets: &["SamplePrimaryKey", "SampleSecondaryKey"],
+        headers: &headers,
+        body: file("box.json"),
+        target: None,
+        now: at(1_577_862_000 + 60),
+    };
+    let verified = vector.check("SampleTertiaryKey");
+    assert_eq!(verified.timestamp(), Some(1_577_862_000));
+    // Either key alone matches its header.
+    assert!(vector.verify_with(&["SampleSecondaryKey"], &vector.body, None).is_ok());
+    assert!(vector.verify_with(&["SamplePrimaryKey"], &vector.body, None).is_ok());
+    // Ten minutes and one second later: stale.
+    let late = Vector { now: at(1_577_862_000 + 601), ..vector };
+    assert_eq!(late.verify_with(late.secrets, &late.body, None).unwrap_err().code(), "timestamp_too_old");
+}
+
+#[test]
+fn pagerduty_go_sdk() {
+    let headers = [("x-pagerduty-signature", "v1=0c0b9495b893a39e70d1fea2fe11fbe0a825f88b9f67846f6cc07dd2bc5476cd")];
+    let secret = "lDQHScfUeXUKaQRNF+8XIiDKZ7XX3itBAYzwU0TARw8lJqRnkKl2iB1anSb0Z+IK";
+    let vector = Vector {
+        preset: "pagerduty",
+        secrets: &[secret],
+        headers: &headers,
+        body: file("pagerduty.json"),
+        target: None,
+        now: at(0),
+    };
+    vector.check("lDQHScfUeXUKaQRNF+8XIiDKZ7XX3itBAYzwU0TARw8lJqRnkKl2iB1anSb0Z+IL");
+    // The SDK's mismatch case, and a rotation header with both.
+    let wrong = [("x-pagerduty-signature", "v1=7020c8a7ec668a9b7012bc3dd82e483394b038f4230acc6785efbf2a7d8bcaf5")];
+    assert_mismatch(
+        "pagerduty",
+        "sdk mismatch case",
+        Vector { headers: &wrong, ..vector }.verify_with(&[secret], &file("pagerduty.json"), None),
+    );
+    let both = [(
+        "x-pagerduty-signature",
+        "v1=7020c8a7ec668a9b7012bc3dd82e483394b038f4230acc6785efbf2a7d8bcaf5,v1=0c0b9495b893a39e70d1fea2fe11fbe0a825f88b9f67846f6cc07dd2bc5476cd",
+    )];
+    let rotated = Vector {
+        preset: "pagerduty",
+        secrets: &[secret],
+        headers: &both,
+        body: file("pagerduty.json"),
+        target: None,
+        now: at(0),
+    };
+    assert!(rotated.verify_with(&[secret], &rotated.body, None).is_ok());
+}
+
+#[test]
+fn mux_elixir_sdk() {
+    let headers =
+        [("mux-signature", "t=1591664030,v1=e43496b6aae982c4c2fd6f8e92935f1d90216f1f64d56024e72390acfb988272")];
+    let vector = Vector {
+        preset: "mux",
+        secrets: &["SuperSecret123"],
+        headers: &headers,
+        body: b"payload".to_vec(),
+        target: None,
+        now: at(1591664030),
+    };
+    vector.check("SuperSecret124");
+}
+
+#[test]
+fn bitbucket_docs() {
+    let cases = [
+        ("Hello World!", "sha256=a4771c39fbe90f317c7824e83ddef3caae9cb3d976c214ace1f2937e133263c9"),
+        (
+            r#"{"hello":"world","webhook":"secret"}"#,
+            "sha256=c48e50b1d349b665dd7bf48bd243f22d5a22758c3f86714f0774aac3cab8fc5e",
+        ),
+    ];
+    for (body, signature) in cases {
+        let headers = [("x-hub-signature", signature)];
+        let vector = Vector {
+            preset: "bitbucket",
+            secrets: &["It's a Secret to Everybody"],
+            headers: &headers,
+            body: body.into(),
+            target: None,
+            now: at(0),
+        };
+        vector.check("It's a Secret to Everybody.");
+    }
+}
+
+#[test]
+fn circleci_docs() {
+    let cases = [
+        ("secret", "hello world", "734cc62f32841568f45715aeb9f4d7891324e6d948e4c6c60c0621cdac48623a"),
+        ("another-secret", "lalala", "daa220016c8f29a8b214fbfc3671aeec2145cfb1e6790184ffb38b6d0425fa00"),
+        (
+            "hunter123",
+            "an-important-request-payload",
+            "9be2242094a9a8c00c64306f382a7f9d691de910b4a266f67bd314ef18ac49fa",
+        ),
+        ("secret", "foo", "773ba44693c7553d6ee20f61ea5d2757a9a4f4a44d2841ae4e95b52e4cd62db4"),
+    ];
+    for (secret, body, signature) in cases {
+        // Future versions beside v1 are ignored.
+        let header = format!("v1={signature},v2=abcdef");
+        let headers = [("circleci-signature", header.as_str())];
+        let vector = Vector {
+            preset: "circleci",
+            secrets: &[secret],
+            headers: &headers,
+            body: body.into(),
+            target: None,
+            now: at(0),
+        };
+        vector.check("not-the-secret");
+    }
+}
+
+#[test]
+fn razorpay_maintainer_examples() {
+    let cases = [
+        ("{a:1, b:2}", "ee0a3edebeb4be41bafa3bc0a39069d7845a5c37760b863405049de80b5fe92d"),
+        ("{c:1, d:2}", "58fd9fac909b57d776606e9313e83a26a9e67a3488b9ca7259134e09f4badfb1"),
+    ];
+    for (body, signature) in cases {
+        let headers = [("x-razorpay-signature", signature)];
+        let vector = Vector {
+            preset: "razorpay",
+            secrets: &["123456"],
+            headers: &headers,
+            body: body.into(),
+            target: None,
+            now: at(0),
+        };
+        vector.check("1234567");
+    }
+}
+
+#[test]
+fn coinify_docs() {
+    let headers = [("x-coinify-webhook-signature", "bcdbb89e3031905f3cc1a20d16b5f969a17a7d8fa0c26e4a807c2193402d66f4")];
+    let vector = Vector {
+        preset: "coinify",
+        secrets: &["my-shared-secret"],
+        headers: &headers,
+        body: br#"{"examplePayload":true}"#.to_vec(),
+        target: None,
+        now: at(0),
+    };
+    vector.check("my-shared-secreT");
+}
+
+#[test]
+fn every_preset_has_a_vector_here_or_in_the_interop_tests() {
+    // Proven by the official SDKs in tests/interop.rs (the workspace root).
+    let by_sdk = ["discord", "telnyx", "shopify", "stripe", "smake", "smarter-launch", "smile"];
+    let here = [
+        "github",
+        "slack",
+        "standard-webhooks",
+        "twilio",
+        "square",
+        "hubspot",
+        "sendgrid",
+        "paddle",
+        "adyen",
+        "line",
+        "notion",
+        "box",
+        "pagerduty",
+        "mux",
+        "bitbucket",
+        "circleci",
+        "razorpay",
+        "coinify",
+    ];
+    for name in presets::NAMES {
+        assert!(here.contains(&name) || by_sdk.contains(&name), "{name} has no vector");
+    }
+}
+
+/// Standard Webhooks `v1a`: ed25519 beside `v1` in one header. A `whsk_`
+/// key signs `v1a`; a verifier given the `whpk_` key checks the `v1a`
+/// entries, one given the `whsec_` secret the `v1` entries.
+#[test]
+fn standard_webhooks_v1a_beside_v1() {
+    use base64::Engine as _;
+    use hookproof_core::Signer;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let seed = [42u8; 32];
+    let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
+    let whsk = format!("whsk_{}", b64.encode(seed));
+    let whpk = format!("whpk_{}", b64.encode(signing.verifying_key().as_bytes()));
+    let whsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let body = br#"{"type":"invoice.paid"}"#;
+    let sent = at(1_700_000_000);
+
+    let asymmetric = Signer::new(presets::standard_webhooks(), whsk.as_str()).unwrap();
+    let symmetric = Signer::new(presets::standard_webhooks(), whsec).unwrap();
+    let a = asymmetric.sign_at(body, sent, Some("msg_1"));
+    let s = symmetric.sign_at(body, sent, Some("msg_1"));
+    let v1a = a["webhook-signature"].to_str().unwrap();
+    assert!(v1a.starts_with("v1a,"), "{v1a}");
+    let both = format!("{} {}", s["webhook-signature"].to_str().unwrap(), v1a);
+    let mut headers = a.clone();
+    headers.insert("webhook-signature", both.parse().unwrap());
+
+    let public = Verifier::builder(presets::standard_webhooks()).secret(whpk.as_str()).build().unwrap();
+    let shared = Verifier::builder(presets::standard_webhooks()).secret(whsec).build().unwrap();
+    assert!(public.verify_at(&headers, body, sent).is_ok());
+    assert!(shared.verify_at(&headers, body, sent).is_ok());
+    // The public key never matches a v1 entry, the secret never a v1a one.
+    assert_mismatch("v1a", "only v1 for a public key", public.verify_at(&s, body, sent));
+    assert_mismatch("v1", "only v1a for a secret", shared.verify_at(&a, body, sent));
+    assert_mismatch("v1a", "tampered body", public.verify_at(&headers, b"{}", sent));
+    let other =
+        format!("whpk_{}", b64.encode(ed25519_dalek::SigningKey::from_bytes(&[1; 32]).verifying_key().as_bytes()));
+    let wrong = Verifier::builder(presets::standard_webhooks()).secret(other.as_str()).build().unwrap();
+    assert_mismatch("v1a", "wrong key", wrong.verify_at(&headers, body, sent));
+    let mut other_id = headers.clone();
+    other_id.insert("webhook-id", "msg_2".parse().unwrap());
+    assert_mismatch("v1a", "tampered id", public.verify_at(&other_id, body, sent));
+}
+
+/// Discord and Telnyx sign with ed25519: hookproof's `Signer` with the
+/// private key, its `Verifier` with the public key as the dashboards show
+/// it (hex for Discord, base64 for Telnyx). The official SDKs' verdicts on
+/// the same deliveries are in `tests/interop.rs`.
+#[test]
+fn ed25519_presets_round_trip() {
+    use base64::Engine as _;
+    use hookproof_core::Signer;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let signing = ed25519_dalek::SigningKey::from_bytes(&[5u8; 32]);
+    let public = signing.verifying_key();
+    let body = br#"{"id":"987","type":1}"#;
+    let sent = at(1_700_000_000);
+    for (preset, key) in [("discord", hex::encode(public.as_bytes())), ("telnyx", b64.encode(public.as_bytes()))] {
+        let signer = Signer::new(presets::by_name(preset).unwrap(), hex::encode([5u8; 32])).unwrap();
+        let headers = signer.sign_at(body, sent, None);
+        let verifier = Verifier::builder(presets::by_name(preset).unwrap()).secret(key.as_str()).build().unwrap();
+        assert!(verifier.verify_at(&headers, body, sent).is_ok(), "{preset}");
+        assert_mismatch(preset, "tampered body", verifier.verify_at(&headers, br#"{"id":"988","type":1}"#, sent));
+        let late = verifier.verify_at(&headers, body, at(1_700_000_000 + 301)).unwrap_err();
+        assert_eq!(late.code(), "timestamp_too_old", "{preset}");
+        assert!(Signer::new(presets::sendgrid(), hex::encode([5u8; 32])).is_err());
+    }
+}
