@@ -14,28 +14,13 @@
 #[path = "support/smile_receiver.rs"]
 mod smile_receiver;
 
-use std::sync::Arc;
-
-use axum::extract::FromRef;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::post;
-use axum::Router;
+use axum::{Extension, Router};
 use hookproof::axum::Webhook;
 use hookproof::events::SmileEnvelope;
-use hookproof::{Verifier, JSON_CONTENT_TYPE};
-
-/// The application state; the extractor finds the verifier in it.
-#[derive(Clone)]
-struct AppState {
-    verifier: Arc<Verifier>,
-}
-
-impl FromRef<AppState> for Arc<Verifier> {
-    fn from_ref(state: &AppState) -> Self {
-        state.verifier.clone()
-    }
-}
+use hookproof::JSON_CONTENT_TYPE;
 
 /// Runs only for a verified Smile envelope (the extractor is the last argument).
 async fn receive(Webhook { event, verified }: Webhook<SmileEnvelope>) -> impl IntoResponse {
@@ -45,7 +30,8 @@ async fn receive(Webhook { event, verified }: Webhook<SmileEnvelope>) -> impl In
 #[tokio::main]
 async fn main() {
     let config = smile_receiver::Config::from_env();
-    let app = Router::new().route("/webhooks", post(receive)).with_state(AppState { verifier: config.verifier });
+    // The route names its provider once: the extractor finds the verifier in this layer.
+    let app = Router::new().route("/webhooks", post(receive).layer(Extension(config.verifier)));
 
     let listener = match tokio::net::TcpListener::bind(config.addr).await {
         Ok(listener) => listener,

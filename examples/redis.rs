@@ -47,7 +47,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{FromRef, State};
+use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::post;
@@ -60,17 +60,11 @@ use hookproof::{presets, ReplayProtection, Verifier, JSON_CONTENT_TYPE};
 
 const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 
-/// The application state: the verifier for the extractor, and this copy's port for the log lines.
+/// The application state: this copy's port for the log lines (the layer
+/// carries the verifier to the extractor).
 #[derive(Clone)]
 struct AppState {
-    verifier: Arc<Verifier>,
     port: u16,
-}
-
-impl FromRef<AppState> for Arc<Verifier> {
-    fn from_ref(state: &AppState) -> Self {
-        state.verifier.clone()
-    }
 }
 
 /// Runs once per event across all copies: verified, claimed in Redis, decoded.
@@ -123,7 +117,7 @@ async fn main() {
         // The layer verifies and does the replay bookkeeping around the handler;
         // the extractor reuses its result.
         .route_layer(WebhookLayer::new(Arc::clone(&verifier)).replay(replay))
-        .with_state(AppState { verifier, port });
+        .with_state(AppState { port });
 
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = match tokio::net::TcpListener::bind(addr).await {

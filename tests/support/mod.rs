@@ -214,12 +214,6 @@ fn json_response<B: From<Bytes>>(status: u16, body: String) -> http::Response<B>
 #[derive(Clone)]
 struct AxumState(Endpoint);
 
-impl axum::extract::FromRef<AxumState> for Arc<Verifier> {
-    fn from_ref(state: &AxumState) -> Self {
-        Arc::clone(&state.0.verifier)
-    }
-}
-
 async fn axum_handler(
     axum::extract::State(AxumState(endpoint)): axum::extract::State<AxumState>,
     webhook: hookproof::axum::Webhook<Event>,

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use axum_core::extract::{FromRef, FromRequest, Request};
+use axum_core::extract::{FromRequest, Request};
 use bytes::Bytes;
-use hookproof_core::{Verified, Verifier};
+use hookproof_core::{Verified, Verifier, VerifyError};
 use serde::de::DeserializeOwned;
 
 use crate::body::{body_collector, read_into};
@@ -12,9 +12,11 @@ use crate::WebhookRejection;
 
 /// A verified webhook whose JSON body decoded into `T`.
 ///
-/// The verifier comes from the router's state: any state `S` with
-/// `Arc<Verifier>: FromRef<S>` works (an `Arc<Verifier>` state, or a field
-/// of yours with a [`FromRef`] impl). Extraction:
+/// The route names its provider once, with a layer: put hookproof's tower
+/// `WebhookLayer` in front of it (it verifies, and this extractor takes its
+/// [`Verified`] result), or an `axum::Extension(Arc<Verifier>)` layer (this
+/// extractor verifies). The router's state is not used, so one app can
+/// serve many providers whatever its state is. Extraction:
 ///
 /// 1. refuses a `Content-Length` over [`Verifier::body_limit`], then reads
 ///    the body frame by frame and stops as soon as it passes the limit;
@@ -74,7 +76,6 @@ impl<T> Webhook<T> {
 
 impl<S, T> FromRequest<S> for Webhook<T>
 where
-    Arc<Verifier>: FromRef<S>,
     S: Send + Sync,
     T: DeserializeOwned,
 {
@@ -128,20 +129,22 @@ impl RawWebhook {
 
 impl<S> FromRequest<S> for RawWebhook
 where
-    Arc<Verifier>: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = WebhookRejection;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let verifier = Arc::<Verifier>::from_ref(state);
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
-        // A layer in front may have verified this delivery already.
+        let verifier = parts.extensions.get::<Arc<Verifier>>().cloned();
+        // A layer in front may have verified this delivery already (and
+        // bounded its body); a verifier alongside keeps its limit.
         if let Some(verified) = parts.extensions.remove::<Verified>() {
-            let mut collector = body_collector(&parts.headers, verifier.body_limit())?;
+            let limit = verifier.as_ref().map_or(usize::MAX, |verifier| verifier.body_limit());
+            let mut collector = body_collector(&parts.headers, limit)?;
             read_into(body, |chunk| collector.push(chunk)).await?;
             return Ok(Self { body: collector.finish(), verified });
         }
+        let verifier = verifier.ok_or(VerifyError::VerifierNotConfigured)?;
         // Refuses oversized, unsigned or stale deliveries before reading their bodies.
         let mut delivery = verifier.begin(&parts.headers)?;
         read_into(body, |chunk| delivery.push(chunk)).await?;

@@ -2,58 +2,64 @@
 //! never runs.
 //!
 //! [`Webhook<T>`] reads the request body under the verifier's limit, checks
-//! the signature and freshness with the [`Verifier`] found in your state
-//! (through [`FromRef`]), decodes the JSON body into `T` and hands it to the
-//! handler together with the event's id and timestamp. [`RawWebhook`] does
-//! the same without decoding. Any failure answers with a
-//! [`WebhookRejection`]: the status and JSON error body of the hookproof
-//! behaviour contract.
+//! the signature and freshness, decodes the JSON body into `T` and hands it
+//! to the handler together with the event's id and timestamp. [`RawWebhook`]
+//! does the same without decoding; [`dispatch`] routes by event type. Any
+//! failure answers with a [`WebhookRejection`]: the status and JSON error
+//! body of the hookproof behaviour contract.
+//!
+//! Each route names its provider once, with a layer: hookproof's tower
+//! `WebhookLayer` (which verifies, and adds replay protection or the inbox
+//! when asked) or an `axum::Extension(Arc<Verifier>)`. The router's state is
+//! yours: many providers, one app, no `FromRef`.
 //!
 //! ```
 //! use std::sync::Arc;
 //!
-//! use axum::{body::Body, extract::FromRef, http::Request, routing::post, Router};
-//! use hookproof_axum::Webhook;
+//! use axum::{body::Body, http::Request, routing::post, Extension, Router};
+//! use hookproof_axum::{RawWebhook, Webhook};
 //! use hookproof_core::events::SmileEnvelope;
 //! use hookproof_core::{presets, Signer, Verifier};
 //! use tower::ServiceExt as _;
-//!
-//! #[derive(Clone)]
-//! struct AppState {
-//!     verifier: Arc<Verifier>,
-//! }
-//!
-//! impl FromRef<AppState> for Arc<Verifier> {
-//!     fn from_ref(state: &AppState) -> Self {
-//!         state.verifier.clone()
-//!     }
-//! }
 //!
 //! // Runs only for a delivery that verified and decoded.
 //! async fn smile(webhook: Webhook<SmileEnvelope>) -> String {
 //!     format!("{} at {:?}", webhook.event.topic, webhook.timestamp())
 //! }
 //!
+//! async fn github(webhook: RawWebhook) -> String {
+//!     format!("{} bytes from GitHub", webhook.body.len())
+//! }
+//!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let verifier = Verifier::builder(presets::smile()).secret("s3cret").build()?;
-//! let app = Router::new().route("/webhooks", post(smile)).with_state(AppState { verifier: Arc::new(verifier) });
+//! let smile_verifier = Arc::new(Verifier::builder(presets::smile()).secret("s3cret").build()?);
+//! let github_verifier = Arc::new(Verifier::builder(presets::github()).secret("g1thub").build()?);
+//! let app = Router::new()
+//!     .route("/webhooks/smile", post(smile).layer(Extension(smile_verifier)))
+//!     .route("/webhooks/github", post(github).layer(Extension(github_verifier)));
 //!
 //! // A delivery as Smile sends it...
 //! let body = r#"{"account_id":1,"topic":"ping","data":{}}"#;
-//! let mut request = Request::post("/webhooks").body(Body::from(body))?;
+//! let mut request = Request::post("/webhooks/smile").body(Body::from(body))?;
 //! request.headers_mut().extend(Signer::new(presets::smile(), "s3cret")?.sign(body.as_bytes()));
 //! let response = app.clone().oneshot(request).await?;
 //! assert_eq!(response.status(), 200);
 //!
 //! // ...and one signed with another secret: 401, the handler never ran.
-//! let mut forged = Request::post("/webhooks").body(Body::from(body))?;
+//! let mut forged = Request::post("/webhooks/smile").body(Body::from(body))?;
 //! forged.headers_mut().extend(Signer::new(presets::smile(), "guess")?.sign(body.as_bytes()));
 //! let response = app.oneshot(forged).await?;
 //! assert_eq!(response.status(), 401);
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Replay protection and the inbox need hookproof's tower `WebhookLayer`
+//! (`post(handler).layer(WebhookLayer::new(verifier).replay(protection))`):
+//! an extractor runs before the handler and cannot see whether it
+//! succeeded. A route with neither a layer nor an `Extension` verifier is
+//! answered 500 `verifier_not_configured`, never trusted.
 //!
 //! # Last extractor
 //!
@@ -75,9 +81,8 @@
 //! See [`WebhookRejection`] for the full list: 400 `missing_header`,
 //! `malformed_header` or `body_read_failed`, 401 `signature_mismatch`,
 //! `timestamp_too_old` or `timestamp_in_future`, 413 `body_too_large`, 422
-//! `invalid_payload`.
-//!
-//! [`FromRef`]: axum_core::extract::FromRef
+//! `invalid_payload`, 500 `verifier_not_configured`.
+
 //! [`Verifier`]: hookproof_core::Verifier
 //! [`Verified`]: hookproof_core::Verified
 

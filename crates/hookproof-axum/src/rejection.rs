@@ -31,6 +31,7 @@ use http::{HeaderValue, StatusCode};
 /// | the timestamp is further ahead than the tolerance | 401 | `timestamp_in_future` |
 /// | `Content-Length` over the verifier's body limit, or more bytes streamed than the limit | 413 | `body_too_large` |
 /// | verified, but the body does not decode into the handler's type ([`Webhook`](crate::Webhook) only) | 422 | `invalid_payload` |
+/// | the route has no hookproof layer and no `Extension(Arc<Verifier>)` | 500 | `verifier_not_configured` |
 ///
 /// The status and code come from [`VerifyError::status`] and
 /// [`VerifyError::code`], shared by every hookproof adapter.

@@ -168,8 +168,13 @@ async fn arc_state_handler(webhook: RawWebhook) -> String {
 }
 
 #[tokio::test]
-async fn the_state_can_be_the_verifier_itself() {
-    let router = Router::new().route("/", post(arc_state_handler)).with_state(Arc::new(SMILE.verifier()));
+async fn an_extension_layer_names_the_verifier_whatever_the_state() {
+    #[derive(Clone)]
+    struct Unrelated;
+    let router = Router::new()
+        .route("/", post(arc_state_handler))
+        .layer(axum::Extension(Arc::new(SMILE.verifier())))
+        .with_state(Unrelated);
     let body = r#"{"account_id":1,"topic":"ping","data":{}}"#;
     let response = router.oneshot(post_request("/", SMILE.sign(body.as_bytes()), body)).await.unwrap();
     assert_eq!(response.status(), 200);
@@ -186,12 +191,19 @@ async fn custom(webhook: Result<Webhook<SmileEnvelope>, WebhookRejection>) -> (S
 
 #[tokio::test]
 async fn users_can_render_their_own_rejections() {
-    let router =
-        Router::new().route("/", post(custom)).with_state(support::AppState { verifier: Arc::new(SMILE.verifier()) });
+    let router = Router::new().route("/", post(custom)).layer(axum::Extension(Arc::new(SMILE.verifier())));
     let headers = SMILE.sign_with(SMILE.wrong_secret(), SMILE.body().as_bytes(), SystemTime::now());
     let response = router.oneshot(post_request("/", headers, SMILE.body())).await.unwrap();
     assert_eq!(response.status(), 401);
     assert_eq!(&response.into_body().collect().await.unwrap().to_bytes()[..], b"refused: signature_mismatch");
+}
+
+#[tokio::test]
+async fn a_route_without_a_verifier_is_500_never_trusted() {
+    let router = Router::new().route("/", post(custom));
+    let response = router.oneshot(post_request("/", SMILE.sign(SMILE.body().as_bytes()), SMILE.body())).await.unwrap();
+    assert_eq!(response.status(), 500);
+    assert_eq!(&response.into_body().collect().await.unwrap().to_bytes()[..], b"refused: verifier_not_configured");
 }
 
 #[tokio::test]

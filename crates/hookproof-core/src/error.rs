@@ -28,6 +28,7 @@ use http::StatusCode;
 /// | [`HandlerPanicked`](Self::HandlerPanicked) | 500 | `handler_panicked` |
 /// | [`HandlerTimedOut`](Self::HandlerTimedOut) | 503 | `handler_timed_out` |
 /// | [`InboxUnavailable`](Self::InboxUnavailable) | 503 | `inbox_unavailable` |
+/// | [`VerifierNotConfigured`](Self::VerifierNotConfigured) | 500 | `verifier_not_configured` |
 ///
 /// The handler rows are answered only under replay protection, which runs
 /// the handler inside a [`Claim`](crate::Claim) and so sees it fail; the
@@ -99,6 +100,11 @@ pub enum VerifyError {
     /// so the sender retries.
     #[error("the inbox is unavailable, retry later")]
     InboxUnavailable(#[source] Option<Box<dyn StdError + Send + Sync>>),
+    /// An extractor found no verifier for its route: a server configuration
+    /// mistake (no hookproof layer or middleware in front, no verifier in the
+    /// request extensions), answered 500 rather than trusted.
+    #[error("no hookproof verifier is configured for this route")]
+    VerifierNotConfigured,
 }
 
 impl VerifyError {
@@ -118,6 +124,7 @@ impl VerifyError {
             Self::HandlerPanicked => "handler_panicked",
             Self::HandlerTimedOut => "handler_timed_out",
             Self::InboxUnavailable(_) => "inbox_unavailable",
+            Self::VerifierNotConfigured => "verifier_not_configured",
         }
     }
 
@@ -132,7 +139,7 @@ impl VerifyError {
             Self::ReplayStoreUnavailable(_) | Self::HandlerTimedOut | Self::InboxUnavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            Self::HandlerPanicked => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::HandlerPanicked | Self::VerifierNotConfigured => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -204,6 +211,7 @@ mod tests {
             (VerifyError::HandlerPanicked, 500, "handler_panicked"),
             (VerifyError::HandlerTimedOut, 503, "handler_timed_out"),
             (VerifyError::InboxUnavailable(None), 503, "inbox_unavailable"),
+            (VerifyError::VerifierNotConfigured, 500, "verifier_not_configured"),
         ];
         for (error, status, code) in cases {
             assert_eq!(error.status().as_u16(), status, "{error:?}");

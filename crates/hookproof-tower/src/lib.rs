@@ -183,7 +183,7 @@ mod service;
 pub use future::ResponseFuture;
 pub use layer::WebhookLayer;
 pub use response::{error_response, Accept, ResponseBody};
-pub use route::RouteEvents;
+pub use route::{IntoReply, RouteEvents};
 pub use service::Webhook;
 
 #[doc(no_inline)]

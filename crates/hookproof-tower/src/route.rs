@@ -23,8 +23,6 @@ use crate::response::json_response;
 /// [`hookproof_core::route`].
 ///
 /// ```
-/// use bytes::Bytes;
-/// use http_body_util::Full;
 /// use hookproof_core::route::{EventMeta, EventRouter};
 /// use hookproof_core::{presets, Verifier};
 /// use hookproof_tower::{RouteEvents, WebhookLayer};
@@ -33,9 +31,8 @@ use crate::response::json_response;
 /// #[derive(serde::Deserialize)]
 /// struct Push { r#ref: String }
 ///
-/// let events = EventRouter::new(&presets::github()).on("push", |push: Push, _: EventMeta| async move {
-///     http::Response::new(Full::new(Bytes::from(format!("pushed {}", push.r#ref))))
-/// });
+/// let events = EventRouter::new(&presets::github())
+///     .on("push", |push: Push, _: EventMeta| async move { format!("pushed {}", push.r#ref) });
 /// let verifier = Verifier::builder(presets::github()).secret("s3cret").build()?;
 /// let service = WebhookLayer::new(verifier).layer(RouteEvents::new(events));
 /// # drop(service);
@@ -59,9 +56,42 @@ impl<R> RouteEvents<R> {
     }
 }
 
+/// What an [`EventRouter`] handler behind [`RouteEvents`] may return: a
+/// response, or a text answered 200.
+pub trait IntoReply {
+    /// The response.
+    fn into_reply(self) -> Response<Full<Bytes>>;
+}
+
+impl IntoReply for Response<Full<Bytes>> {
+    fn into_reply(self) -> Response<Full<Bytes>> {
+        self
+    }
+}
+
+impl IntoReply for String {
+    fn into_reply(self) -> Response<Full<Bytes>> {
+        Response::new(Full::from(self))
+    }
+}
+
+impl IntoReply for &'static str {
+    fn into_reply(self) -> Response<Full<Bytes>> {
+        Response::new(Full::from(self))
+    }
+}
+
+impl IntoReply for (StatusCode, String) {
+    fn into_reply(self) -> Response<Full<Bytes>> {
+        let mut response = self.1.into_reply();
+        *response.status_mut() = self.0;
+        response
+    }
+}
+
 impl<R> Service<Request<Full<Bytes>>> for RouteEvents<R>
 where
-    R: Into<Response<Full<Bytes>>> + Send + 'static,
+    R: IntoReply + Send + 'static,
 {
     type Response = Response<Full<Bytes>>;
     type Error = Infallible;
@@ -86,7 +116,7 @@ where
             };
             let meta = EventMeta::new(&verified, &body);
             Ok(match router.route(meta, body).await {
-                Ok(Routed::Handled(response)) => response.into(),
+                Ok(Routed::Handled(response)) => response.into_reply(),
                 Ok(Routed::Ignored { .. }) => {
                     json_response(StatusCode::OK, Bytes::from_static(IGNORED_BODY.as_bytes()))
                 }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::body::Body;
-use axum::extract::FromRef;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -18,18 +17,6 @@ use http_body_util::BodyExt as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tower::ServiceExt as _;
-
-/// The user's state: the extractor finds the verifier through `FromRef`.
-#[derive(Clone)]
-pub(crate) struct AppState {
-    pub(crate) verifier: Arc<Verifier>,
-}
-
-impl FromRef<AppState> for Arc<Verifier> {
-    fn from_ref(state: &AppState) -> Self {
-        state.verifier.clone()
-    }
-}
 
 /// GitHub's `ping` event, the part the handler reads.
 #[derive(Debug, Serialize, Deserialize)]
@@ -186,7 +173,8 @@ impl Provider {
         Router::new()
             .route("/webhooks", typed)
             .route("/raw", post(raw))
-            .with_state(AppState { verifier: Arc::new(verifier) })
+            // The routes name their provider with a layer; no state needed.
+            .layer(axum::Extension(Arc::new(verifier)))
     }
 }
 
