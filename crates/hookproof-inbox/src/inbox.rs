@@ -21,6 +21,10 @@ use crate::redact::redact_url;
 use crate::time::{duration_millis, from_millis, millis, now_millis};
 use crate::{sql, InboxError};
 
+// The refusals log uses the pools below; a child module can.
+#[path = "rejected.rs"]
+pub(crate) mod rejected;
+
 /// How long done rows are kept by default before [`Inbox::purge_done`]
 /// removes them: longer than any provider's retry window (Stripe: 3 days),
 /// so a late retry of a processed event is still a duplicate.

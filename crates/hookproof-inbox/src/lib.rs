@@ -91,6 +91,7 @@ pub use error::InboxError;
 pub use event::{
     Event, EventRecord, EventSummary, NewDelivery, State, Stats, Stored, UnknownState, EVENT_TYPE_HEADERS,
 };
+pub use inbox::rejected::{NewRejection, Rejection, DEFAULT_REJECTED_ROWS, REJECTED_BODY_LIMIT};
 pub use inbox::{GroupCommitStats, Inbox, InboxOptions, DEFAULT_RETENTION};
 pub use worker::{Worker, WorkerReport};
 
