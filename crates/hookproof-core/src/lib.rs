@@ -38,6 +38,7 @@ pub mod events;
 mod headers;
 pub mod identity;
 mod mac;
+pub mod observe;
 pub mod presets;
 pub mod replay;
 pub mod route;

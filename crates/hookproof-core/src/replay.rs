@@ -258,7 +258,10 @@ impl ReplayProtection {
         let owner = crate::sign::random_token();
         match self.store.claim(&key, &owner, self.lease).await {
             Ok(ClaimOutcome::Claimed) => Ok(Admission::Process(Claim::new(self, key, owner))),
-            Ok(ClaimOutcome::Processed) => Ok(Admission::Duplicate),
+            Ok(ClaimOutcome::Processed) => {
+                crate::observe::duplicate(verified.scheme());
+                Ok(Admission::Duplicate)
+            }
             Ok(ClaimOutcome::InFlight) => {
                 crate::verify::log_refusal(verified.scheme(), &VerifyError::InFlight);
                 Err(VerifyError::InFlight)

@@ -357,6 +357,7 @@ impl Verifier {
         target: Option<RequestTarget<'_>>,
     ) -> Result<Verified, VerifyError> {
         let form = if self.scheme.signed.contains(&Part::FormParams) { mac::form_params(body) } else { Vec::new() };
+        let timer = crate::observe::Timer::start();
         let url = self.public_url.as_deref().or(target.map(|target| target.url)).unwrap_or_default();
         if url.is_empty() && self.scheme.signed.contains(&Part::Url) {
             tracing::warn!(
@@ -384,6 +385,7 @@ impl Verifier {
             tracing::debug!(scheme = %self.scheme.name(), "webhook signature mismatch");
             return Err(VerifyError::SignatureMismatch);
         }
+        crate::observe::verified(&self.scheme.name, timer);
         Ok(Verified {
             scheme: self.scheme.name.clone(),
             id_is_signed: self.scheme.id_is_signed(),
@@ -531,6 +533,7 @@ impl Verified {
 /// The `tracing` event of a refused delivery (at `info`: a refusal is the
 /// sender's problem, not the receiver's).
 pub(crate) fn log_refusal(scheme: &str, error: &VerifyError) {
+    crate::observe::rejected(scheme, error.code());
     tracing::info!(scheme, code = error.code(), status = error.status().as_u16(), reason = %error, "webhook refused");
 }
 
