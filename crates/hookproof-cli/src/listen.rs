@@ -70,6 +70,22 @@ impl Server {
         Ok(Self { addr, stop: Some(stop), thread: Some(thread) })
     }
 
+    /// Binds `addr` and serves an axum `app` built around the receiver
+    /// ([`axum_app`] with the console and the refusals log).
+    pub(crate) fn start_axum_app(addr: SocketAddr, app: axum::Router) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel();
+        let thread = std::thread::Builder::new().name("hookproof-Axum".to_owned()).spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+            runtime.block_on(
+                async move { serve_axum_app(tokio::net::TcpListener::from_std(listener)?, app, stopped).await },
+            )
+        })?;
+        Ok(Self { addr, stop: Some(stop), thread: Some(thread) })
+    }
+
     /// Waits until the server ends (it only ends on error or [`stop`](Self::stop)).
     pub(crate) fn wait(mut self) -> std::io::Result<()> {
         self.thread.take().map_or(Ok(()), |thread| thread.join().unwrap_or_else(|_| Err(panicked())))
@@ -125,12 +141,9 @@ async fn axum_handler(
     respond(state.0.receiver.handle(&webhook.verified, &webhook.body).await)
 }
 
-async fn serve_axum(
-    listener: tokio::net::TcpListener,
-    endpoint: Endpoint,
-    stopped: oneshot::Receiver<()>,
-) -> std::io::Result<()> {
-    let app = if endpoint.inbox.is_some() {
+/// The axum receiver's router (`listen --console` adds routes and layers around it).
+pub(crate) fn axum_app(endpoint: Endpoint) -> axum::Router {
+    if endpoint.inbox.is_some() {
         let accept = tower::Layer::layer(&layer(&endpoint), hookproof::tower::Accept);
         axum::Router::new().route_service(&endpoint.path, axum::routing::post_service(accept))
     } else {
@@ -138,7 +151,22 @@ async fn serve_axum(
             .route(&endpoint.path, axum::routing::post(axum_handler))
             .route_layer(layer(&endpoint))
             .with_state(AxumState(endpoint))
-    };
+    }
+}
+
+async fn serve_axum(
+    listener: tokio::net::TcpListener,
+    endpoint: Endpoint,
+    stopped: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    serve_axum_app(listener, axum_app(endpoint), stopped).await
+}
+
+async fn serve_axum_app(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    stopped: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
     axum::serve(listener, app).with_graceful_shutdown(async move { stopped.await.unwrap_or(()) }).await
 }
 
