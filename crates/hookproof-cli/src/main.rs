@@ -4,12 +4,10 @@
 //! Exit codes: 0 success, 1 the delivery (or the check) failed, 2 usage error.
 
 mod client;
-mod console;
 mod demo;
 mod inbox;
 mod listen;
 mod receiver;
-mod trigger;
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -18,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Parser, Subcommand};
 use hookproof::replay::ReplayProtection;
-use hookproof::{presets, Scheme, Signer, Verifier};
+use hookproof::{presets, RequestTarget, Scheme, Signer, Verifier};
 
 #[derive(Parser, Debug)]
 #[command(name = "hookproof", version, about = "Receive webhooks safely: sign, verify, send and listen.")]
@@ -45,12 +43,6 @@ enum Command {
     Inbox(inbox::InboxArgs),
     /// Start receivers for four providers, send them real deliveries, print what happened.
     Demo,
-    /// Serve the web console over an inbox: live list, details, retry, purge, refusals.
-    Console(console::ConsoleArgs),
-    /// Re-sign a stored event's body at the current time and POST it.
-    Replay(console::ReplayArgs),
-    /// Send a realistic example event for a preset (`--list` shows them).
-    Trigger(trigger::TriggerArgs),
 }
 
 #[derive(Args, Debug)]
@@ -92,17 +84,6 @@ struct ListenArgs {
     inbox: Option<String>,
     #[command(flatten)]
     workers: inbox::WorkerArgs,
-    /// Serve the web console under /_hookproof/ on this port (needs --inbox and the axum adapter).
-    #[arg(long)]
-    console: bool,
-    /// A file whose first line is the console's token (or HOOKPROOF_CONSOLE_TOKEN);
-    /// required when --host is not loopback.
-    #[arg(long)]
-    console_token_file: Option<PathBuf>,
-    /// Keep refused deliveries, with the reason, in the inbox's refusals log
-    /// (the newest 1000; never processed).
-    #[arg(long)]
-    record_rejected: bool,
 }
 
 #[derive(Args, Debug)]
@@ -118,6 +99,13 @@ struct SignArgs {
     /// Timestamp in unix seconds (now when omitted).
     #[arg(long, allow_hyphen_values = true)]
     timestamp: Option<i64>,
+    /// The full URL the provider would call, for URL-signed presets
+    /// (twilio, square, hubspot).
+    #[arg(long)]
+    url: Option<String>,
+    /// The request method, for presets that sign it (hubspot).
+    #[arg(long, default_value = "POST")]
+    method: String,
     /// File holding the body; stdin when omitted.
     file: Option<PathBuf>,
 }
@@ -138,6 +126,13 @@ struct VerifyArgs {
     /// A request header, `Name: value`; repeat for each.
     #[arg(short = 'H', long = "header")]
     headers: Vec<String>,
+    /// The full URL the provider called (scheme, host, path, query), for
+    /// URL-signed presets (twilio, square, hubspot).
+    #[arg(long)]
+    url: Option<String>,
+    /// The request method, for presets that sign it (hubspot).
+    #[arg(long, default_value = "POST")]
+    method: String,
     /// File holding the body; stdin when omitted.
     file: Option<PathBuf>,
 }
@@ -249,9 +244,6 @@ fn main() -> ExitCode {
         Command::Work(args) => inbox::work_command(args),
         Command::Inbox(args) => inbox::inbox_command(args),
         Command::Demo => demo::run(),
-        Command::Console(args) => console::console_command(args),
-        Command::Replay(args) => console::replay_command(args),
-        Command::Trigger(args) => trigger::trigger_command(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -289,7 +281,7 @@ fn unix(seconds: i64) -> SystemTime {
 }
 
 fn print_presets() {
-    println!("{:<18} {:<12} {:<40} tolerance", "name", "algorithm", "headers");
+    println!("{:<18} {:<18} {:<40} tolerance", "name", "algorithm", "headers");
     for scheme in presets::all() {
         let headers: Vec<&str> = scheme
             .signature_headers()
@@ -299,7 +291,7 @@ fn print_presets() {
             .map(|name| name.as_ref())
             .collect();
         let tolerance = scheme.tolerance().map_or("none".to_owned(), |t| format!("{}s", t.as_secs()));
-        println!("{:<18} {:<12} {:<40} {}", scheme.name(), scheme.algorithm().name(), headers.join(","), tolerance);
+        println!("{:<18} {:<18} {:<40} {}", scheme.name(), scheme.algorithm().name(), headers.join(","), tolerance);
     }
 }
 
@@ -308,7 +300,11 @@ fn sign(args: SignArgs) -> Result<(), Failure> {
     let signer = Signer::new(scheme, args.secret.first()?).map_err(|e| Failure::usage(format!("error: {e}")))?;
     let body = read_body(args.file.as_ref())?;
     let at = args.timestamp.map_or_else(SystemTime::now, unix);
-    for (name, value) in &signer.sign_at(&body, at, args.id.as_deref()) {
+    if signer.scheme().signs_request() && args.url.is_none() {
+        return Err(Failure::usage(format!("error: `{}` signs the request URL: pass --url", args.preset)));
+    }
+    let target = RequestTarget::new(&args.method, args.url.as_deref().unwrap_or_default());
+    for (name, value) in &signer.sign_request_at(target, &body, at, args.id.as_deref()) {
         println!("{}: {}", name, value.to_str().unwrap_or_default());
     }
     Ok(())
@@ -353,9 +349,14 @@ fn verify(args: VerifyArgs) -> Result<(), Failure> {
     let headers = parse_headers(&args.headers)?;
     let body = read_body(args.file.as_ref())?;
     let now = args.now.map_or_else(SystemTime::now, unix);
-    let verified = verifier
-        .verify_at(&headers, &body, now)
-        .map_err(|error| Failure::failed(format!("{}: {error}", error.code())))?;
+    let verified = match &args.url {
+        Some(url) => verifier.verify_request_at(&headers, RequestTarget::new(&args.method, url), &body, now),
+        None if verifier.scheme().signs_request() => {
+            return Err(Failure::usage(format!("error: `{}` signs the request URL: pass --url", args.preset)))
+        }
+        None => verifier.verify_at(&headers, &body, now),
+    }
+    .map_err(|error| Failure::failed(format!("{}: {error}", error.code())))?;
     let mut line = String::from("verified");
     if let Some(id) = verified.id() {
         line.push_str(&format!(" id={id}"));
@@ -444,16 +445,9 @@ fn listen(args: ListenArgs) -> Result<(), Failure> {
 
 /// Starts `endpoint` on `--host`/`--port` and says where on stderr.
 fn start_listening(args: &ListenArgs, endpoint: listen::Endpoint) -> Result<listen::Server, Failure> {
-    let addr = std::net::SocketAddr::new(args.host, args.port);
-    let server = match console::listen_extras(args, &endpoint)? {
-        Some(app) => listen::Server::start_axum_app(addr, app),
-        None => listen::Server::start(args.adapter, addr, endpoint),
-    }
-    .map_err(|e| Failure::failed(format!("error: cannot listen on {}:{}: {e}", args.host, args.port)))?;
+    let server = listen::Server::start(args.adapter, std::net::SocketAddr::new(args.host, args.port), endpoint)
+        .map_err(|e| Failure::failed(format!("error: cannot listen on {}:{}: {e}", args.host, args.port)))?;
     eprintln!("listening on http://{}{}", server.addr, args.path);
-    if args.console {
-        eprintln!("console on http://{}{}/", server.addr, console::LISTEN_PREFIX);
-    }
     Ok(server)
 }
 

@@ -383,3 +383,76 @@ fn a_captured_github_delivery_resent_under_new_ids_runs_exec_once() {
     assert_eq!(post_raw(&listener.url, &headers, next), 200);
     assert_eq!(std::fs::read_to_string(&runs).unwrap().lines().count(), 2);
 }
+
+#[test]
+fn presets_lists_every_preset_with_its_algorithm() {
+    let output = run(&["presets"], b"");
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    for name in hookproof::presets::NAMES {
+        let algorithm = hookproof::presets::by_name(name).unwrap().algorithm().name();
+        assert!(
+            text.lines().any(|line| line.split_whitespace().take(2).eq([name, algorithm])),
+            "{name} {algorithm} missing:\n{text}"
+        );
+    }
+    assert!(text.contains("x-twilio-signature"));
+}
+
+#[test]
+fn verify_url_signed_twilio_with_url() {
+    let body = b"CallSid=CA1234567890ABCDE&Caller=%2B14158675310&Digits=1234&From=%2B14158675310&To=%2B18005551212";
+    let url = "https://example.com/myapp.php?foo=1&bar=2";
+    let args =
+        ["verify", "--preset", "twilio", "--secret", "12345", "-H", "X-Twilio-Signature: L/OH5YylLD5NRKLltdqwSvS0BnU="];
+    let with_url = [&args[..], &["--url", url]].concat();
+    let output = run(&with_url, body);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let other = [&args[..], &["--url", "https://example.com/other"]].concat();
+    let output = run(&other, body);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).starts_with("signature_mismatch"), "{}", stderr(&output));
+    // Without --url: a usage error, not a silent mismatch.
+    assert_eq!(run(&args, body).status.code(), Some(2));
+}
+
+#[test]
+fn verify_sendgrid_with_the_dashboard_public_key() {
+    let key = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==";
+    let body =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../hookproof-core/tests/vectors/sendgrid.json")).unwrap();
+    let args = [
+        "verify",
+        "--preset",
+        "sendgrid",
+        "--secret",
+        key,
+        "--now",
+        "1600112502",
+        "-H",
+        "X-Twilio-Email-Event-Webhook-Timestamp: 1600112502",
+        "-H",
+        "X-Twilio-Email-Event-Webhook-Signature: MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15TluLtEZtM=",
+    ];
+    let output = run(&args, &body);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = run(&args, b"[]");
+    assert!(stderr(&output).starts_with("signature_mismatch"), "{}", stderr(&output));
+}
+
+#[test]
+fn sign_discord_with_an_ed25519_private_key_and_verify_with_the_public_key() {
+    let private = "0505050505050505050505050505050505050505050505050505050505050505";
+    let output = run(&["sign", "--preset", "discord", "--secret", private, "--timestamp", "1700000000"], b"{}");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let headers: Vec<String> = stdout(&output).lines().map(str::to_owned).collect();
+    assert!(headers.iter().any(|line| line.starts_with("x-signature-ed25519: ")), "{headers:?}");
+    let public = "6e7a1cdd29b0b78fd13af4c5598feff4ef2a97166e3ca6f2e4fbfccd80505bf1";
+    let mut args = vec!["verify", "--preset", "discord", "--secret", public, "--now", "1700000000"];
+    for line in &headers {
+        args.extend(["-H", line.as_str()]);
+    }
+    let output = run(&args, b"{}");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(run(&args, b"{ }").status.code() == Some(1));
+}

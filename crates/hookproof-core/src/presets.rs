@@ -46,7 +46,7 @@ pub use providers::*;
 
 /// Names accepted by [`by_name`]: the eight above, then the other
 /// providers (each proven by a vector, see the README's preset table).
-pub const NAMES: [&str; 25] = [
+pub const NAMES: [&str; 29] = [
     "smake",
     "smarter-launch",
     "smile",
@@ -72,6 +72,10 @@ pub const NAMES: [&str; 25] = [
     "circleci",
     "razorpay",
     "coinify",
+    "workos",
+    "gocardless",
+    "linear",
+    "elevenlabs",
 ];
 
 /// Other names for presets: brands that send Standard Webhooks, and

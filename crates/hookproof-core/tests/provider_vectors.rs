@@ -494,7 +494,19 @@ fn coinify_docs() {
 #[test]
 fn every_preset_has_a_vector_here_or_in_the_interop_tests() {
     // Proven by the official SDKs in tests/interop.rs (the workspace root).
-    let by_sdk = ["discord", "telnyx", "shopify", "stripe", "smake", "smarter-launch", "smile"];
+    let by_sdk = [
+        "discord",
+        "telnyx",
+        "shopify",
+        "stripe",
+        "smake",
+        "smarter-launch",
+        "smile",
+        "workos",
+        "gocardless",
+        "linear",
+        "elevenlabs",
+    ];
     let here = [
         "github",
         "slack",

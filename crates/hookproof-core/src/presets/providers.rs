@@ -228,6 +228,44 @@ pub fn coinify() -> Scheme {
     build(Scheme::builder("coinify").signature_header("X-Coinify-Webhook-Signature"))
 }
 
+/// WorkOS: `WorkOS-Signature: t=<unix ms>, v1=<hex>` over `{t}.{body}`;
+/// 180 seconds, as WorkOS's SDKs. Identity: the body's `/id`.
+pub fn workos() -> Scheme {
+    build(
+        Scheme::builder("workos")
+            .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("WorkOS-Signature")
+            .format(SignatureFormat::KeyValue { timestamp_key: "t".into(), signature_key: "v1".into() })
+            .timestamp_format(TimestampFormat::UnixMillis)
+            .tolerance(Duration::from_secs(180))
+            .identity(Identity::json_field("/id")),
+    )
+}
+
+/// GoCardless: `Webhook-Signature` = hex HMAC-SHA256 (endpoint secret) of
+/// the body.
+pub fn gocardless() -> Scheme {
+    build(Scheme::builder("gocardless").signature_header("Webhook-Signature"))
+}
+
+/// Linear: `linear-signature` = hex HMAC-SHA256 of the body
+/// (`Linear-Delivery` is not signed).
+pub fn linear() -> Scheme {
+    build(Scheme::builder("linear").signature_header("linear-signature").id_header("Linear-Delivery"))
+}
+
+/// ElevenLabs: `ElevenLabs-Signature: t=<unix>,v0=<hex>` over `{t}.{body}`;
+/// 30 minutes, as ElevenLabs's SDKs.
+pub fn elevenlabs() -> Scheme {
+    build(
+        Scheme::builder("elevenlabs")
+            .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("ElevenLabs-Signature")
+            .format(SignatureFormat::KeyValue { timestamp_key: "t".into(), signature_key: "v0".into() })
+            .tolerance(Duration::from_secs(30 * 60)),
+    )
+}
+
 /// A preset's name and constructor.
 type Entry = (&'static str, fn() -> Scheme);
 
@@ -250,4 +288,8 @@ pub(super) const PROVIDERS: &[Entry] = &[
     ("circleci", circleci),
     ("razorpay", razorpay),
     ("coinify", coinify),
+    ("workos", workos),
+    ("gocardless", gocardless),
+    ("linear", linear),
+    ("elevenlabs", elevenlabs),
 ];

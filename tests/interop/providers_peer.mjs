@@ -1,0 +1,211 @@
+// The official provider SDKs' side of tests/provider_sdks.rs.
+//
+//   node providers_peer.mjs <cases.json>
+//
+// Input: {"cases": [{provider, body, tampered, secret, key?, url?, hookproof: {headers}}]}
+// (bodies as UTF-8 text). For every case the SDK gives its verdict on
+// hookproof's headers with the body and with the tampered body; where the
+// SDK can sign (twilio, workos; sendgrid through Node's own ECDSA, since
+// only SendGrid holds its key), it also signs the body and returns its
+// headers for hookproof to verify. Verdicts: "accept", "reject", or
+// "error: ..." (anything unexpected, which the Rust side counts as a
+// disagreement). Prints {"versions", "sendgrid_public_key", "results"}.
+
+import { readFileSync } from "node:fs";
+import { createSign, generateKeyPairSync } from "node:crypto";
+
+import { verifyKey } from "discord-interactions";
+import Telnyx from "telnyx";
+import { EventWebhook } from "@sendgrid/eventwebhook";
+import twilio from "twilio";
+import { WorkOS } from "@workos-inc/node";
+import * as gocardlessWebhooks from "gocardless-nodejs";
+import { Paddle } from "@paddle/paddle-node-sdk";
+import Mux from "@mux/mux-node";
+import { validateSignature as lineValidate } from "@line/bot-sdk";
+import Razorpay from "razorpay";
+import { WebhooksHelper } from "square";
+import { LinearWebhookClient } from "@linear/sdk/webhooks";
+import { ElevenLabsClient } from "@elevenlabs/elevenlabs-js";
+
+const version = (name) =>
+  JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, import.meta.url), "utf8")).version;
+
+const PACKAGES = {
+  discord: "discord-interactions",
+  telnyx: "telnyx",
+  sendgrid: "@sendgrid/eventwebhook",
+  twilio: "twilio",
+  workos: "@workos-inc/node",
+  gocardless: "gocardless-nodejs",
+  paddle: "@paddle/paddle-node-sdk",
+  mux: "@mux/mux-node",
+  line: "@line/bot-sdk",
+  razorpay: "razorpay",
+  square: "square",
+  linear: "@linear/sdk",
+  elevenlabs: "@elevenlabs/elevenlabs-js",
+};
+
+const input = JSON.parse(readFileSync(process.argv[2], "utf8"));
+
+// SendGrid: a key pair made here, the public half handed to hookproof as
+// the dashboard shows it (base64 DER).
+const sendgridKeys = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+const sendgridPublic = sendgridKeys.publicKey.export({ type: "spki", format: "der" }).toString("base64");
+
+const workos = new WorkOS("sk_test_interop");
+const paddle = new Paddle("pdl_sdbx_apikey_interop");
+const mux = new Mux({ tokenId: "interop", tokenSecret: "interop" });
+const telnyx = new Telnyx({ apiKey: "KEY_interop" });
+const elevenlabs = new ElevenLabsClient({ apiKey: "interop" });
+
+const formParams = (text) => {
+  const params = {};
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (name in params) params[name] = [].concat(params[name], value);
+    else params[name] = value;
+  }
+  return params;
+};
+
+// Each: verify(case, headers, bodyText) -> true | false (throws on the
+// unexpected); sign(case, bodyText) -> headers (optional).
+const peers = {
+  discord: {
+    verify: (c, h, body) => verifyKey(body, h["x-signature-ed25519"], h["x-signature-timestamp"], c.key),
+  },
+  telnyx: {
+    async verify(c, h, body) {
+      try {
+        await telnyx.webhooks.unwrap(body, { headers: h, key: c.key });
+        return true;
+      } catch (error) {
+        if (error && error.name === "TelnyxWebhookVerificationError") return false;
+        throw error;
+      }
+    },
+  },
+  sendgrid: {
+    sign(c, body) {
+      const timestamp = String(c.timestamp);
+      const signer = createSign("SHA256");
+      signer.update(timestamp + body);
+      return {
+        "x-twilio-email-event-webhook-timestamp": timestamp,
+        "x-twilio-email-event-webhook-signature": signer.sign(sendgridKeys.privateKey).toString("base64"),
+      };
+    },
+    verify(c, h, body) {
+      const webhook = new EventWebhook();
+      const key = webhook.convertPublicKeyToECDSA(sendgridPublic);
+      return webhook.verifySignature(
+        key,
+        body,
+        h["x-twilio-email-event-webhook-signature"],
+        h["x-twilio-email-event-webhook-timestamp"],
+      );
+    },
+  },
+  twilio: {
+    sign: (c, body) => ({ "x-twilio-signature": twilio.getExpectedTwilioSignature(c.secret, c.url, formParams(body)) }),
+    verify: (c, h, body) => twilio.validateRequest(c.secret, h["x-twilio-signature"], c.url, formParams(body)),
+  },
+  workos: {
+    async sign(c, body) {
+      const t = c.timestamp * 1000;
+      const signature = await workos.webhooks.computeSignature(t, body, c.secret);
+      return { "workos-signature": `t=${t}, v1=${signature}` };
+    },
+    async verify(c, h, body) {
+      try {
+        return await workos.webhooks.verifyHeader({ payload: body, sigHeader: h["workos-signature"], secret: c.secret });
+      } catch (error) {
+        if (error && error.name === "SignatureVerificationException") return false;
+        throw error;
+      }
+    },
+  },
+  gocardless: {
+    verify(c, h, body) {
+      try {
+        gocardlessWebhooks.parse(body, c.secret, h["webhook-signature"]);
+        return true;
+      } catch (error) {
+        if (error instanceof gocardlessWebhooks.InvalidSignatureError) return false;
+        throw error;
+      }
+    },
+  },
+  paddle: {
+    verify: (c, h, body) => paddle.webhooks.isSignatureValid(body, c.secret, h["paddle-signature"]),
+  },
+  mux: {
+    async verify(c, h, body) {
+      try {
+        await mux.webhooks.verifySignature(body, h, c.secret);
+        return true;
+      } catch (error) {
+        if (error && /signature|timestamp/i.test(error.message)) return false;
+        throw error;
+      }
+    },
+  },
+  line: { verify: (c, h, body) => lineValidate(body, c.secret, h["x-line-signature"]) },
+  razorpay: { verify: (c, h, body) => Razorpay.validateWebhookSignature(body, h["x-razorpay-signature"], c.secret) },
+  square: {
+    verify: (c, h, body) =>
+      WebhooksHelper.verifySignature({
+        requestBody: body,
+        signatureHeader: h["x-square-hmacsha256-signature"],
+        signatureKey: c.secret,
+        notificationUrl: c.url,
+      }),
+  },
+  linear: {
+    verify(c, h, body) {
+      try {
+        return new LinearWebhookClient(c.secret).verify(Buffer.from(body, "utf8"), h["linear-signature"]);
+      } catch (error) {
+        if (error && /signature/i.test(error.message)) return false;
+        throw error;
+      }
+    },
+  },
+  elevenlabs: {
+    async verify(c, h, body) {
+      try {
+        await elevenlabs.webhooks.constructEvent(body, h["elevenlabs-signature"], c.secret);
+        return true;
+      } catch (error) {
+        if (error && /signature|timestamp|hash/i.test(error.message)) return false;
+        throw error;
+      }
+    },
+  },
+};
+
+const verdict = async (peer, c, headers, body) => {
+  try {
+    return (await peer.verify(c, headers, body)) ? "accept" : "reject";
+  } catch (error) {
+    return `error: ${error && error.name}: ${error && error.message}`;
+  }
+};
+
+const results = [];
+for (const c of input.cases) {
+  const peer = peers[c.provider];
+  const result = {
+    ours: await verdict(peer, c, c.hookproof, c.body),
+    ours_tampered: await verdict(peer, c, c.hookproof, c.tampered),
+  };
+  if (peer.sign) {
+    result.headers = await peer.sign(c, c.body);
+    result.own = await verdict(peer, c, result.headers, c.body);
+  }
+  results.push(result);
+}
+
+const versions = Object.fromEntries(Object.values(PACKAGES).map((name) => [name, version(name)]));
+process.stdout.write(JSON.stringify({ versions, sendgrid_public_key: sendgridPublic, results }));
