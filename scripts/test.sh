@@ -21,6 +21,14 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${HOOKPROOF_PG
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 
+# The console tests drive a real headless Chromium through chromedriver
+# (started by the tests on a free loopback port, with a fresh profile).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  echo "== installing chromium and chromium-driver"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
 # The interop tests run the official Node and Python libraries, pinned.
 echo "== installing the interop peers (pinned npm and PyPI packages)"
 bash scripts/install-interop.sh
