@@ -4,10 +4,12 @@
 //! Exit codes: 0 success, 1 the delivery (or the check) failed, 2 usage error.
 
 mod client;
+mod console;
 mod demo;
 mod inbox;
 mod listen;
 mod receiver;
+mod trigger;
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -43,6 +45,12 @@ enum Command {
     Inbox(inbox::InboxArgs),
     /// Start receivers for four providers, send them real deliveries, print what happened.
     Demo,
+    /// Serve the web console over an inbox: live list, details, retry, purge, refusals.
+    Console(console::ConsoleArgs),
+    /// Re-sign a stored event's body at the current time and POST it.
+    Replay(console::ReplayArgs),
+    /// Send a realistic example event for a preset (`--list` shows them).
+    Trigger(trigger::TriggerArgs),
 }
 
 #[derive(Args, Debug)]
@@ -84,6 +92,17 @@ struct ListenArgs {
     inbox: Option<String>,
     #[command(flatten)]
     workers: inbox::WorkerArgs,
+    /// Serve the web console under /_hookproof/ on this port (needs --inbox and the axum adapter).
+    #[arg(long)]
+    console: bool,
+    /// A file whose first line is the console's token (or HOOKPROOF_CONSOLE_TOKEN);
+    /// required when --host is not loopback.
+    #[arg(long)]
+    console_token_file: Option<PathBuf>,
+    /// Keep refused deliveries, with the reason, in the inbox's refusals log
+    /// (the newest 1000; never processed).
+    #[arg(long)]
+    record_rejected: bool,
 }
 
 #[derive(Args, Debug)]
@@ -244,6 +263,9 @@ fn main() -> ExitCode {
         Command::Work(args) => inbox::work_command(args),
         Command::Inbox(args) => inbox::inbox_command(args),
         Command::Demo => demo::run(),
+        Command::Console(args) => console::console_command(args),
+        Command::Replay(args) => console::replay_command(args),
+        Command::Trigger(args) => trigger::trigger_command(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -445,9 +467,16 @@ fn listen(args: ListenArgs) -> Result<(), Failure> {
 
 /// Starts `endpoint` on `--host`/`--port` and says where on stderr.
 fn start_listening(args: &ListenArgs, endpoint: listen::Endpoint) -> Result<listen::Server, Failure> {
-    let server = listen::Server::start(args.adapter, std::net::SocketAddr::new(args.host, args.port), endpoint)
-        .map_err(|e| Failure::failed(format!("error: cannot listen on {}:{}: {e}", args.host, args.port)))?;
+    let addr = std::net::SocketAddr::new(args.host, args.port);
+    let server = match console::listen_extras(args, &endpoint)? {
+        Some(app) => listen::Server::start_axum_app(addr, app),
+        None => listen::Server::start(args.adapter, addr, endpoint),
+    }
+    .map_err(|e| Failure::failed(format!("error: cannot listen on {}:{}: {e}", args.host, args.port)))?;
     eprintln!("listening on http://{}{}", server.addr, args.path);
+    if args.console {
+        eprintln!("console on http://{}{}/", server.addr, console::LISTEN_PREFIX);
+    }
     Ok(server)
 }
 
