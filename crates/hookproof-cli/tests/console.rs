@@ -673,6 +673,64 @@ fn replay_resigns_a_delivery_stored_an_hour_ago_and_passes_the_freshness_check()
 }
 
 #[test]
+fn the_console_replays_a_stored_delivery_re_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("inbox.db").display());
+    let inbox = start(
+        &[
+            "listen",
+            "--preset",
+            "standard-webhooks",
+            "--secret",
+            SECRET,
+            "--port",
+            "0",
+            "--inbox",
+            &db,
+            "--workers",
+            "0",
+        ],
+        None,
+    );
+    let inbox_url = url_in(&inbox.wait_for("listening on"));
+    let body = br#"{"type":"user.created","timestamp":"2026-11-30T10:00:00Z","data":{"id":"user_7"}}"#;
+    assert_eq!(post_signed(&inbox_url, body, unix_now(), "msg_console", SECRET).0, 202);
+    let receiver_out = dir.path().join("receiver.out");
+    let receiver =
+        start(&["listen", "--preset", "standard-webhooks", "--secret", SECRET, "--port", "0"], Some(&receiver_out));
+    let to = url_in(&receiver.wait_for("listening on"));
+
+    // Without a preset and secret the console has no replay.
+    let plain = start(&["console", "--db", &db, "--port", "0"], None);
+    let base = url_in(&plain.wait_for("console on"));
+    let request = json!({ "to": to }).to_string();
+    let page = [("x-hookproof-token", "page"), ("Content-Type", "application/json")];
+    let (status, answer) = http("POST", &format!("{base}api/events/1/replay"), &page, request.as_bytes());
+    assert_eq!(status, 400, "{}", String::from_utf8_lossy(&answer));
+    drop(plain);
+
+    let console =
+        start(&["console", "--db", &db, "--port", "0", "--preset", "standard-webhooks", "--secret", SECRET], None);
+    let base = url_in(&console.wait_for("console on"));
+    let (_, list) = http("GET", &format!("{base}api/events"), &page, b"");
+    let list: Value = serde_json::from_slice(&list).unwrap();
+    assert_eq!(list["replay"], "standard-webhooks");
+    let id = list["events"][0]["id"].as_i64().unwrap();
+    let (status, answer) = http("POST", &format!("{base}api/events/{id}/replay"), &page, request.as_bytes());
+    let answer: Value = serde_json::from_slice(&answer).unwrap();
+    assert_eq!((status, answer["status"].as_u64()), (200, Some(200)), "{answer}");
+    assert!(!answer.to_string().contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_to_string(&receiver_out).unwrap().lines().count() == 0 {
+        assert!(Instant::now() < deadline, "the receiver printed no event");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let event: Value =
+        serde_json::from_str(std::fs::read_to_string(&receiver_out).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!((event["id"].as_str(), event["body"]["data"]["id"].as_str()), (Some("msg_console"), Some("user_7")));
+}
+
+#[test]
 fn every_trigger_fixture_verifies_on_a_listen_of_its_preset() {
     let listed = run(&["trigger", "--list"]);
     assert_eq!(listed.status.code(), Some(0));

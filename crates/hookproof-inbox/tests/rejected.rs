@@ -1,5 +1,10 @@
 //! The refusals log: a fixed number of rows, oldest dropped, bodies cut to
-//! the limit, and nothing in it ever reaches a worker.
+//! the limit, and nothing in it ever reaches a worker. On SQLite and on a
+//! PostgreSQL server the test starts for itself.
+
+// Shared with tests/inbox.rs; this test only starts and reaches a server.
+#[allow(dead_code)]
+mod postgres_server;
 
 use std::collections::BTreeMap;
 
@@ -20,9 +25,21 @@ fn rejection(n: usize, body: Bytes) -> NewRejection {
 }
 
 #[tokio::test]
-async fn the_log_keeps_the_newest_rows_and_is_never_processed() {
+async fn sqlite_keeps_the_newest_rows_and_never_processes_them() {
     let dir = tempfile::tempdir().unwrap();
     let inbox = Inbox::connect(&format!("sqlite:{}", dir.path().join("inbox.db").display())).await.unwrap();
+    the_log_keeps_the_newest_rows_and_is_never_processed(&inbox).await;
+}
+
+#[tokio::test]
+async fn postgres_keeps_the_newest_rows_and_never_processes_them() {
+    let server = tokio::task::spawn_blocking(postgres_server::PostgresServer::start).await.unwrap();
+    let inbox = Inbox::connect(&server.url()).await.unwrap();
+    the_log_keeps_the_newest_rows_and_is_never_processed(&inbox).await;
+    inbox.close().await;
+}
+
+async fn the_log_keeps_the_newest_rows_and_is_never_processed(inbox: &Inbox) {
     assert!(inbox.rejected(10).await.unwrap().is_empty(), "an empty log before any refusal");
     for n in 1..=7 {
         inbox.record_rejected(rejection(n, Bytes::from(format!("{{\"n\":{n}}}"))), 3).await.unwrap();
