@@ -87,11 +87,21 @@ pub(crate) struct ReplayArgs {
 }
 
 /// What the console's handlers share.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Console {
     inbox: Inbox,
     token: Option<Arc<str>>,
     signer: Option<Arc<Signer>>,
+}
+
+impl std::fmt::Debug for Console {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Console")
+            .field("inbox", &self.inbox)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("signer", &self.signer)
+            .finish()
+    }
 }
 
 impl Console {
@@ -583,7 +593,10 @@ pub(crate) fn listen_extras(
     }
     let console = if args.console {
         let token = token(args.console_token_file.as_ref(), args.host)?;
-        Some(Console::new(inbox.clone(), token, None))
+        // The page's replay action signs as this listener's senders do (the first secret).
+        let signer = Signer::new(crate::preset(&args.preset)?, args.secrets.first()?)
+            .map_err(|e| Failure::usage(format!("error: {e}")))?;
+        Some(Console::new(inbox.clone(), token, Some(signer)))
     } else {
         None
     };
@@ -616,6 +629,15 @@ mod tests {
         for host in ["evil.example:8025", "10.0.0.1:80", "127.0.0.1.evil.example", "[2001:db8::1]:80"] {
             assert!(!loopback_host(host), "{host}");
         }
+    }
+
+    #[tokio::test]
+    async fn debug_output_hides_the_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = Inbox::connect(&format!("sqlite:{}", dir.path().join("inbox.db").display())).await.unwrap();
+        let console = Console::new(inbox, Some("a-very-secret-console-token".to_owned()), None);
+        let debug = format!("{console:?}");
+        assert!(debug.contains("***") && !debug.contains("a-very-secret-console-token"), "{debug}");
     }
 
     #[test]

@@ -463,6 +463,15 @@ fn the_console_shows_deliveries_live_retries_a_dead_one_and_runs_no_payload_scri
     let reasons = reasons.as_str().unwrap();
     assert!(reasons.contains("the timestamp is 7 minutes old; the tolerance is 5 minutes"), "{reasons}");
     assert!(reasons.contains("no configured secret matched: tried secret #1 of 1"), "{reasons}");
+    // One refusal opened: its reason, headers and body, and no actions.
+    browser.click("#rejected tbody tr");
+    browser.wait_until(
+        "the refusal's detail",
+        "return document.getElementById('detail-title').textContent.startsWith('Refused #') \
+         && document.getElementById('detail-facts').textContent.includes('tried secret #1 of 1') \
+         && document.getElementById('detail-body').textContent.includes('inv_1042') \
+         && document.getElementById('detail-actions').hidden;",
+    );
     let page = browser.script("return document.documentElement.outerHTML;");
     assert!(!page.as_str().unwrap().contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "the secret reached the page");
 }
