@@ -258,7 +258,7 @@ impl Browser {
 
     /// Waits until `script` (a function body) returns a truthy value; returns it.
     fn wait_until(&self, what: &str, script: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(45);
         loop {
             let value = self.script(script);
             if !(value.is_null() || value == json!(false) || value == json!("") || value == json!(0)) {
