@@ -493,10 +493,21 @@ pub(crate) async fn record_refusals(State(recorder): State<Arc<Recorder>>, reque
 }
 
 fn record(recorder: &Arc<Recorder>, headers: &HeaderMap, body: Bytes, error: &VerifyError, reason: String) {
+    // Signatures are derived from the secret (a stale delivery's is even
+    // valid): kept out like the secrets, with their length for debugging.
+    let scheme = recorder.verifier.scheme();
+    let signature = |name: &str| scheme.signature_headers().iter().any(|h| h.eq_ignore_ascii_case(name));
     let kept = headers
         .iter()
         .filter(|(name, _)| !UNRECORDED.contains(&name.as_str()))
-        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .map(|(name, value)| {
+            let shown = if signature(name.as_str()) {
+                format!("(signature, {} bytes, not kept)", value.len())
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.as_str().to_owned(), shown)
+        })
         .collect();
     let rejection = NewRejection {
         scheme: recorder.verifier.scheme().name().to_owned(),

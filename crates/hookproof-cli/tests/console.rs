@@ -585,6 +585,9 @@ fn refusals_say_which_header_is_missing_and_which_secrets_were_tried() {
     assert!(reason("missing_header").unwrap().contains("the `webhook-signature` header is missing"), "{rejected}");
     assert!(reason("signature_mismatch").unwrap().contains("tried secret #1, #2 of 2"), "{rejected}");
     assert!(reason("timestamp_in_future").unwrap().contains("3 hours in the future"), "{rejected}");
+    let signature =
+        rows.iter().find(|r| r["code"] == "signature_mismatch").unwrap()["headers"]["webhook-signature"].clone();
+    assert_eq!(signature, "(signature, 47 bytes, not kept)", "signatures are secret-derived: not stored");
     let text = rejected.to_string();
     for secret in [SECRET, second, "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "c2Vjb25kLXNlY3JldC1mb3Itcm90YXRpb24"] {
         assert!(!text.contains(secret), "a secret is in the refusals log");
