@@ -89,7 +89,25 @@ pub struct Webhook<T> {
 }
 
 impl<T> Webhook<T> {
-    /// The decoded event.
+    /// The id header's value, when the scheme has one (see
+    /// [`Verified::id`] for which providers sign it).
+    pub fn id(&self) -> Option<&str> {
+        self.verified.id()
+    }
+
+    /// The delivery's timestamp in unix seconds, when the scheme carries one.
+    pub fn timestamp(&self) -> Option<i64> {
+        self.verified.timestamp()
+    }
+
+    /// The decoded event, dropping the verification details (the same
+    /// name in every hookproof adapter).
+    pub fn into_event(self) -> T {
+        self.event
+    }
+
+    /// The decoded event: [`into_event`](Self::into_event) under actix's
+    /// usual name.
     pub fn into_inner(self) -> T {
         self.event
     }
@@ -169,6 +187,23 @@ pub struct RawWebhook {
     pub body: Bytes,
     /// What the verification established (scheme, id, timestamp).
     pub verified: Verified,
+}
+
+impl RawWebhook {
+    /// The id header's value, when the scheme has one.
+    pub fn id(&self) -> Option<&str> {
+        self.verified.id()
+    }
+
+    /// The delivery's timestamp in unix seconds, when the scheme carries one.
+    pub fn timestamp(&self) -> Option<i64> {
+        self.verified.timestamp()
+    }
+
+    /// Decodes the verified body as JSON; failure is 422 `invalid_payload`.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, WebhookError> {
+        Ok(self.verified.decode(&self.body)?)
+    }
 }
 
 impl FromRequest for RawWebhook {

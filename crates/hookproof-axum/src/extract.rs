@@ -63,6 +63,11 @@ impl<T> Webhook<T> {
         self.verified.timestamp()
     }
 
+    /// What verification established: scheme, id, timestamp, event key.
+    pub fn verified(&self) -> &Verified {
+        &self.verified
+    }
+
     /// The decoded event, dropping the verification details.
     pub fn into_event(self) -> T {
         self.event
@@ -71,6 +76,16 @@ impl<T> Webhook<T> {
     /// The decoded event and the verification details.
     pub fn into_parts(self) -> (T, Verified) {
         (self.event, self.verified)
+    }
+}
+
+/// The decoded event's fields and methods, directly on the webhook (as in
+/// every hookproof adapter).
+impl<T> std::ops::Deref for Webhook<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.event
     }
 }
 

@@ -82,7 +82,7 @@
 //! `malformed_header` or `body_read_failed`, 401 `signature_mismatch`,
 //! `timestamp_too_old` or `timestamp_in_future`, 413 `body_too_large`, 422
 //! `invalid_payload`, 500 `verifier_not_configured`.
-
+//!
 //! [`Verifier`]: hookproof_core::Verifier
 //! [`Verified`]: hookproof_core::Verified
 

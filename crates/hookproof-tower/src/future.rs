@@ -25,7 +25,7 @@ use crate::response::duplicate_response;
 use crate::{error_response, BoxError, ResponseBody};
 
 pin_project! {
-    /// Response future of [`Webhook`](crate::Webhook): reads the body under
+    /// Response future of [`VerifyWebhook`](crate::VerifyWebhook): reads the body under
     /// the limit, verifies it, claims the event when
     /// [replay protection](crate#replay-protection) is on, then resolves to
     /// the inner service's response (after committing or releasing the

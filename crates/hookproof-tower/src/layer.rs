@@ -1,11 +1,11 @@
-//! [`WebhookLayer`]: applies [`Webhook`] to a service.
+//! [`WebhookLayer`]: applies [`VerifyWebhook`] to a service.
 
 use std::sync::Arc;
 
 use hookproof_core::{DeliverySink, ReplayProtection, Verifier};
 use tower_layer::Layer;
 
-use crate::Webhook;
+use crate::VerifyWebhook;
 
 /// Verifies webhook deliveries before the wrapped service sees them, and,
 /// with [`replay`](Self::replay), runs it once per event.
@@ -79,10 +79,10 @@ impl WebhookLayer {
 }
 
 impl<S> Layer<S> for WebhookLayer {
-    type Service = Webhook<S>;
+    type Service = VerifyWebhook<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        let mut service = Webhook::new(inner, Arc::clone(&self.verifier));
+        let mut service = VerifyWebhook::new(inner, Arc::clone(&self.verifier));
         if let Some(protection) = &self.replay {
             service = service.replay(protection.clone());
         }

@@ -184,7 +184,7 @@ pub use future::ResponseFuture;
 pub use layer::WebhookLayer;
 pub use response::{error_response, Accept, ResponseBody};
 pub use route::{IntoReply, RouteEvents};
-pub use service::Webhook;
+pub use service::VerifyWebhook;
 
 #[doc(no_inline)]
 pub use hookproof_core::{ReplayProtection, Verified, Verifier, VerifyError};

@@ -10,7 +10,7 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Response, StatusCode};
 use http_body_util::{Either, Full};
 
-/// The body of a [`Webhook`](crate::Webhook) response: the inner service's
+/// The body of a [`VerifyWebhook`](crate::VerifyWebhook) response: the inner service's
 /// body (`Left`) for verified deliveries, or the JSON body (`Right`) of the
 /// layer's own answers: refusals written by [`error_response`], and with
 /// replay protection duplicates and `handler_panicked`.

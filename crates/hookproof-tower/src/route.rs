@@ -28,11 +28,8 @@ use crate::response::json_response;
 /// use hookproof_tower::{RouteEvents, WebhookLayer};
 /// use tower::Layer;
 ///
-/// #[derive(serde::Deserialize)]
-/// struct Push { r#ref: String }
-///
 /// let events = EventRouter::new(&presets::github())
-///     .on("push", |push: Push, _: EventMeta| async move { format!("pushed {}", push.r#ref) });
+///     .on("push", |push: serde_json::Value, _: EventMeta| async move { format!("pushed {}", push["ref"]) });
 /// let verifier = Verifier::builder(presets::github()).secret("s3cret").build()?;
 /// let service = WebhookLayer::new(verifier).layer(RouteEvents::new(events));
 /// # drop(service);

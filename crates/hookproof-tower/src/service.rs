@@ -1,4 +1,4 @@
-//! [`Webhook`]: the service that verifies deliveries.
+//! [`VerifyWebhook`]: the service that verifies deliveries.
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -20,14 +20,14 @@ use crate::{BoxError, ResponseBody, ResponseFuture, WebhookLayer};
 /// deliveries (and, with [`replay`](Self::replay), duplicates) are answered
 /// without calling `S`. Usually made with [`WebhookLayer`].
 #[derive(Debug, Clone)]
-pub struct Webhook<S> {
+pub struct VerifyWebhook<S> {
     inner: S,
     verifier: Arc<Verifier>,
     replay: Option<ReplayProtection>,
     inbox: Option<Arc<dyn DeliverySink>>,
 }
 
-impl<S> Webhook<S> {
+impl<S> VerifyWebhook<S> {
     /// Wraps `inner`, verifying with `verifier`.
     pub fn new(inner: S, verifier: impl Into<Arc<Verifier>>) -> Self {
         Self { inner, verifier: verifier.into(), replay: None, inbox: None }
@@ -80,7 +80,7 @@ impl<S> Webhook<S> {
     }
 }
 
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Webhook<S>
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for VerifyWebhook<S>
 where
     S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Clone,
     ReqBody: Body,
