@@ -46,6 +46,7 @@ const PROVIDERS: &[(&str, &str)] = &[
     ("square", "square"),
     ("linear", "@linear/sdk"),
     ("elevenlabs", "@elevenlabs/elevenlabs-js"),
+    ("cashfree", "cashfree-pg"),
 ];
 
 struct Rng(u64);

@@ -27,6 +27,7 @@ import Razorpay from "razorpay";
 import { WebhooksHelper } from "square";
 import { LinearWebhookClient } from "@linear/sdk/webhooks";
 import { ElevenLabsClient } from "@elevenlabs/elevenlabs-js";
+import { Cashfree, CFEnvironment } from "cashfree-pg";
 
 const version = (name) =>
   JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, import.meta.url), "utf8")).version;
@@ -45,6 +46,7 @@ const PACKAGES = {
   square: "square",
   linear: "@linear/sdk",
   elevenlabs: "@elevenlabs/elevenlabs-js",
+  cashfree: "cashfree-pg",
 };
 
 const input = JSON.parse(readFileSync(process.argv[2], "utf8"));
@@ -191,6 +193,22 @@ const verdict = async (peer, c, headers, body) => {
   } catch (error) {
     return `error: ${error && error.name}: ${error && error.message}`;
   }
+};
+
+peers.cashfree = {
+  verify(c, h, body) {
+    try {
+      new Cashfree(CFEnvironment.SANDBOX, "interop", c.secret).PGVerifyWebhookSignature(
+        h["x-webhook-signature"],
+        body,
+        h["x-webhook-timestamp"],
+      );
+      return true;
+    } catch (error) {
+      if (error && /did not match/.test(error.message)) return false;
+      throw error;
+    }
+  },
 };
 
 const results = [];

@@ -46,7 +46,7 @@ pub use providers::*;
 
 /// Names accepted by [`by_name`]: the eight above, then the other
 /// providers (each proven by a vector, see the README's preset table).
-pub const NAMES: [&str; 29] = [
+pub const NAMES: [&str; 30] = [
     "smake",
     "smarter-launch",
     "smile",
@@ -76,6 +76,7 @@ pub const NAMES: [&str; 29] = [
     "gocardless",
     "linear",
     "elevenlabs",
+    "cashfree",
 ];
 
 /// Other names for presets: brands that send Standard Webhooks, and

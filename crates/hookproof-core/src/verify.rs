@@ -679,10 +679,11 @@ struct SignedHeaders {
 
 impl SignedHeaders {
     fn parse<H: HeaderLookup + ?Sized>(scheme: &Scheme, headers: &H) -> Result<Self, VerifyError> {
-        let values = if scheme.every_signature_header {
-            every_value(headers, &scheme.signature_headers)?
+        // One header (no allocation), or every header and line the scheme lists.
+        let (single, every) = if scheme.every_signature_header {
+            (None, every_value(headers, &scheme.signature_headers)?)
         } else {
-            vec![required(headers, &scheme.signature_headers)?]
+            (Some(required(headers, &scheme.signature_headers)?), Vec::new())
         };
         let id = if scheme.id_headers.is_empty() {
             None
@@ -702,15 +703,19 @@ impl SignedHeaders {
             }
         };
         let mut candidates = Vec::new();
-        for (signature_header, signature) in values {
-            let (text, mut found) = parse_signatures(scheme, signature_header, signature)?;
+        for (signature_header, signature) in single.into_iter().chain(every) {
+            let (text, found) = parse_signatures(scheme, signature_header, signature)?;
             if let Some(text) = text {
                 if timestamp.is_some() {
                     return Err(malformed(signature_header, "timestamp is repeated"));
                 }
                 timestamp = Some(parse_timestamp(signature_header, scheme.timestamp_format, text)?);
             }
-            candidates.append(&mut found);
+            if candidates.is_empty() {
+                candidates = found;
+            } else {
+                candidates.extend(found);
+            }
         }
         if candidates.len() > MAX_SIGNATURES {
             return Err(malformed(&scheme.signature_headers[0], "too many signatures"));

@@ -506,6 +506,7 @@ fn every_preset_has_a_vector_here_or_in_the_interop_tests() {
         "gocardless",
         "linear",
         "elevenlabs",
+        "cashfree",
     ];
     let here = [
         "github",
@@ -598,4 +599,102 @@ fn ed25519_presets_round_trip() {
         assert_eq!(late.code(), "timestamp_too_old", "{preset}");
         assert!(Signer::new(presets::sendgrid(), hex::encode([5u8; 32])).is_err());
     }
+}
+
+/// Model extensions that no shipped preset uses yet, as custom schemes
+/// shaped like the providers that need them (no vector of theirs exists, so
+/// they are not presets): Recurly's positional list with millisecond
+/// timestamps, Klaviyo's HTTP-date after the body, Airtable's base64 key,
+/// Mollie's repeated signature lines.
+#[test]
+fn custom_schemes_for_the_other_model_extensions() {
+    use hookproof_core::{Encoding, KeyFormat, Part, SignatureFormat, Signer, TimestampFormat};
+    let sent = at(1_700_000_000);
+    let body = br#"{"id":"evt_1"}"#;
+
+    let recurly = Scheme::builder("recurly-like")
+        .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+        .signature_header("recurly-signature")
+        .format(SignatureFormat::Positional { separator: ',' })
+        .timestamp_format(TimestampFormat::UnixMillis)
+        .build()
+        .unwrap();
+    let klaviyo = Scheme::builder("klaviyo-like")
+        .signed_content([Part::Body, Part::Timestamp])
+        .signature_header("klaviyo-signature")
+        .timestamp_header("klaviyo-timestamp")
+        .timestamp_format(TimestampFormat::HttpDate)
+        .build()
+        .unwrap();
+    let airtable = Scheme::builder("airtable-like")
+        .key_format(KeyFormat::Base64)
+        .signature_header("x-airtable-content-mac")
+        .format(SignatureFormat::Prefixed("hmac-sha256=".into()))
+        .build()
+        .unwrap();
+    let mollie = Scheme::builder("mollie-like")
+        .signature_header("x-mollie-signature")
+        .format(SignatureFormat::Prefixed("sha256=".into()))
+        .every_signature_header(true)
+        .encoding(Encoding::Hex)
+        .build()
+        .unwrap();
+    for (scheme, secret) in [(recurly, "rk"), (klaviyo, "kk"), (airtable, "c2VjcmV0LWtleQ=="), (mollie, "mk")] {
+        let name = scheme.name().to_owned();
+        let headers = Signer::new(scheme.clone(), secret).unwrap().sign_at(body, sent, None);
+        let verifier = Verifier::builder(scheme.clone()).secret(secret).build().unwrap();
+        let verified = verifier.verify_at(&headers, body, sent).unwrap_or_else(|e| panic!("{name}: {e}"));
+        if scheme.has_timestamp() {
+            assert_eq!(verified.timestamp(), Some(1_700_000_000), "{name}");
+            let late = verifier.verify_at(&headers, body, at(1_700_000_000 + 301)).unwrap_err();
+            assert_eq!(late.code(), "timestamp_too_old", "{name}");
+        }
+        assert_mismatch(&name, "tampered body", verifier.verify_at(&headers, b"{}", sent));
+    }
+
+    // Recurly's list: the timestamp as sent (milliseconds), then signatures.
+    let headers = Signer::new(
+        Scheme::builder("recurly-like")
+            .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("recurly-signature")
+            .format(SignatureFormat::Positional { separator: ',' })
+            .timestamp_format(TimestampFormat::UnixMillis)
+            .build()
+            .unwrap(),
+        "rk",
+    )
+    .unwrap()
+    .sign_at(body, sent, None);
+    let value = headers["recurly-signature"].to_str().unwrap();
+    assert!(value.starts_with("1700000000000,"), "{value}");
+    // Klaviyo's timestamp is an IMF-fixdate.
+    let headers = Signer::new(
+        Scheme::builder("klaviyo-like")
+            .signature_header("klaviyo-signature")
+            .timestamp_header("klaviyo-timestamp")
+            .timestamp_format(TimestampFormat::HttpDate)
+            .signed_content([Part::Body, Part::Timestamp])
+            .build()
+            .unwrap(),
+        "kk",
+    )
+    .unwrap()
+    .sign_at(body, sent, None);
+    assert_eq!(headers["klaviyo-timestamp"], "Tue, 14 Nov 2023 22:13:20 GMT");
+
+    // Mollie rotates with two lines of the same header: either may match.
+    let mollie = Scheme::builder("mollie-like")
+        .signature_header("x-mollie-signature")
+        .format(SignatureFormat::Prefixed("sha256=".into()))
+        .every_signature_header(true)
+        .build()
+        .unwrap();
+    let new = Signer::new(mollie.clone(), "new").unwrap().sign_at(body, sent, None);
+    let old = Signer::new(mollie.clone(), "old").unwrap().sign_at(body, sent, None);
+    let mut both = HeaderMap::new();
+    both.append("x-mollie-signature", old["x-mollie-signature"].clone());
+    both.append("x-mollie-signature", new["x-mollie-signature"].clone());
+    let verifier = Verifier::builder(mollie).secret("new").build().unwrap();
+    assert!(verifier.verify_at(&both, body, sent).is_ok());
+    assert_mismatch("mollie-like", "old secret only", verifier.verify_at(&old, body, sent));
 }

@@ -266,6 +266,20 @@ pub fn elevenlabs() -> Scheme {
     )
 }
 
+/// Cashfree Payments: `x-webhook-signature` = base64 HMAC-SHA256 (client
+/// secret) of `{x-webhook-timestamp}{body}`, the timestamp in unix
+/// milliseconds; 5 minutes.
+pub fn cashfree() -> Scheme {
+    build(
+        Scheme::builder("cashfree")
+            .signed_content([Part::Timestamp, Part::Body])
+            .signature_header("x-webhook-signature")
+            .encoding(Encoding::Base64)
+            .timestamp_header("x-webhook-timestamp")
+            .timestamp_format(TimestampFormat::UnixMillis),
+    )
+}
+
 /// A preset's name and constructor.
 type Entry = (&'static str, fn() -> Scheme);
 
@@ -292,4 +306,5 @@ pub(super) const PROVIDERS: &[Entry] = &[
     ("gocardless", gocardless),
     ("linear", linear),
     ("elevenlabs", elevenlabs),
+    ("cashfree", cashfree),
 ];
