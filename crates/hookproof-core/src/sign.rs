@@ -91,11 +91,11 @@ impl Signer {
     /// without an id. Characters that cannot appear in a header are replaced
     /// by `_`, and the signature covers the id as sent.
     pub fn sign_at(&self, body: &[u8], at: SystemTime, id: Option<&str>) -> HeaderMap {
-        self.sign_request_at(RequestTarget::new("", ""), body, at, id)
+        self.sign_request_at(RequestTarget::new("POST", ""), body, at, id)
     }
 
     /// [`sign_at`](Self::sign_at) for schemes that sign the request's method
-    /// or URL (Twilio, Square, HubSpot, Mandrill): `target` is the request
+    /// or URL (Twilio, Square, HubSpot): `target` is the request
     /// the provider would make.
     pub fn sign_request_at(
         &self,

@@ -105,8 +105,8 @@ impl VerifierBuilder {
     }
 
     /// The public URL the provider calls (`https://example.com/webhooks`),
-    /// for schemes that sign the URL ([`Part::Url`]: Twilio, Square,
-    /// HubSpot, Mandrill). Behind a proxy the URL a server sees differs from
+    /// for schemes that sign the URL ([`Part::Url`]: Twilio, Square and
+    /// HubSpot). Behind a proxy the URL a server sees differs from
     /// the one the provider signed; this one is used instead of the request's.
     pub fn public_url(mut self, url: impl Into<String>) -> Self {
         self.public_url = Some(url.into());
@@ -263,7 +263,7 @@ impl Verifier {
 
     /// Verifies a delivery with its request's method and URL, against the
     /// system clock. Schemes that sign the URL or the method
-    /// ([`Scheme::signs_request`]: Twilio, Square, HubSpot, Mandrill) need
+    /// ([`Scheme::signs_request`]: Twilio, Square, HubSpot) need
     /// them; for the others this is [`verify`](Self::verify).
     ///
     /// ```
@@ -366,7 +366,8 @@ impl Verifier {
             );
         }
         let content = Content {
-            method: target.map_or("", |target| target.method).as_bytes(),
+            // Without the request (`verify`, the adapters), a webhook is a POST.
+            method: target.map_or("POST", |target| target.method).as_bytes(),
             url: url.as_bytes(),
             form: &form,
             ..Content::new(

@@ -493,7 +493,9 @@ fn coinify_docs() {
 
 #[test]
 fn every_preset_has_a_vector_here_or_in_the_interop_tests() {
-    // Proven by the official SDKs in tests/interop.rs (the workspace root).
+    // Proven elsewhere: by the official SDKs (the workspace root's
+    // tests/interop.rs and tests/provider_sdks.rs), or for the seed providers
+    // and Shopify, hand-built from their documents (tests/providers.rs).
     let by_sdk = [
         "discord",
         "telnyx",
@@ -697,4 +699,34 @@ fn custom_schemes_for_the_other_model_extensions() {
     let verifier = Verifier::builder(mollie).secret("new").build().unwrap();
     assert!(verifier.verify_at(&both, body, sent).is_ok());
     assert_mismatch("mollie-like", "old secret only", verifier.verify_at(&old, body, sent));
+}
+
+/// Without the request (the adapters call `verify`), a URL-signed scheme
+/// uses the configured public URL and takes the method as POST.
+#[test]
+fn hubspot_with_a_public_url_and_no_request() {
+    let headers = [
+        ("x-hubspot-signature-v3", "gbj1XPRvUt0noT7i7fXfTzOD4sLzQmf0VT28ZYq0EYg="),
+        ("x-hubspot-request-timestamp", "1752613922216"),
+    ];
+    let vector = Vector {
+        preset: "hubspot",
+        secrets: &["cfc68c0b-4b4e-4ef8-b764-95350e4ea479"],
+        headers: &headers,
+        body: file("hubspot.json"),
+        target: None,
+        now: at(1752613922),
+    };
+    let verifier = Verifier::builder(presets::hubspot())
+        .secret(vector.secrets[0])
+        .public_url("https://webhook.site/335453f5-94b3-49d9-b684-a55354d4b8df")
+        .build()
+        .unwrap();
+    assert!(verifier.verify_at(&vector.headers(), &vector.body, vector.now).is_ok());
+    let other = Verifier::builder(presets::hubspot())
+        .secret(vector.secrets[0])
+        .public_url("https://webhook.site/other")
+        .build()
+        .unwrap();
+    assert_mismatch("hubspot", "another public URL", other.verify_at(&vector.headers(), &vector.body, vector.now));
 }
