@@ -47,6 +47,7 @@ const PROVIDERS: &[(&str, &str)] = &[
     ("linear", "@linear/sdk"),
     ("elevenlabs", "@elevenlabs/elevenlabs-js"),
     ("cashfree", "cashfree-pg"),
+    ("zoom", "@zoom/rivet"),
 ];
 
 struct Rng(u64);
@@ -124,6 +125,10 @@ fn body_for(rng: &mut Rng, provider: &str, index: usize, now: u64) -> String {
                 .to_string()
         }
         "gocardless" => json!({"events": [{"id": format!("EV{index}"), "details": {"description": text}}]}).to_string(),
+        // Zoom's SDK checks `JSON.stringify(JSON.parse(body))`: compact JSON,
+        // as Zoom sends (serde_json writes it the same way for these bodies).
+        "zoom" => json!({"event": "meeting.started", "payload": {"object": {"topic": text}}, "event_ts": now * 1000})
+            .to_string(),
         _ => {
             json!({"id": format!("evt_{index}"), "type": "test.event", "data": {"text": text, "n": index}}).to_string()
         }

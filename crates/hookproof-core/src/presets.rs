@@ -46,7 +46,7 @@ pub use providers::*;
 
 /// Names accepted by [`by_name`]: the eight above, then the other
 /// providers (each proven by a vector, see the README's preset table).
-pub const NAMES: [&str; 30] = [
+pub const NAMES: [&str; 31] = [
     "smake",
     "smarter-launch",
     "smile",
@@ -77,6 +77,7 @@ pub const NAMES: [&str; 30] = [
     "linear",
     "elevenlabs",
     "cashfree",
+    "zoom",
 ];
 
 /// Other names for presets: brands that send Standard Webhooks, and

@@ -509,6 +509,7 @@ fn every_preset_has_a_vector_here_or_in_the_interop_tests() {
         "linear",
         "elevenlabs",
         "cashfree",
+        "zoom",
     ];
     let here = [
         "github",

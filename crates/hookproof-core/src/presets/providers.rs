@@ -280,6 +280,18 @@ pub fn cashfree() -> Scheme {
     )
 }
 
+/// Zoom: `x-zm-signature: v0=<hex>` = HMAC-SHA256 (secret token) of
+/// `v0:{x-zm-request-timestamp}:{body}` (Slack's construction); 5 minutes.
+pub fn zoom() -> Scheme {
+    build(
+        Scheme::builder("zoom")
+            .signed_content([Part::literal("v0:"), Part::Timestamp, Part::literal(":"), Part::Body])
+            .signature_header("x-zm-signature")
+            .format(SignatureFormat::Prefixed("v0=".into()))
+            .timestamp_header("x-zm-request-timestamp"),
+    )
+}
+
 /// A preset's name and constructor.
 type Entry = (&'static str, fn() -> Scheme);
 
@@ -307,4 +319,5 @@ pub(super) const PROVIDERS: &[Entry] = &[
     ("linear", linear),
     ("elevenlabs", elevenlabs),
     ("cashfree", cashfree),
+    ("zoom", zoom),
 ];
