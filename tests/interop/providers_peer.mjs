@@ -12,7 +12,7 @@
 // disagreement). Prints {"versions", "sendgrid_public_key", "results"}.
 
 import { readFileSync } from "node:fs";
-import { createSign, generateKeyPairSync } from "node:crypto";
+import { createPrivateKey, createPublicKey, createSign, generateKeyPairSync, sign, verify } from "node:crypto";
 
 import { verifyKey } from "discord-interactions";
 import Telnyx from "telnyx";
@@ -228,6 +228,28 @@ peers.zoom = {
   },
 };
 
+// Standard Webhooks `v1a` (ed25519): no official library implements it, so
+// Node's own ed25519 is the independent check. Keys are `whsk_`/`whpk_` +
+// base64 of the 32-byte seed and public key.
+const ED25519_PKCS8 = Buffer.from("302e020100300506032b657004220420", "hex");
+const ED25519_SPKI = Buffer.from("302a300506032b6570032100", "hex");
+const v1aMessage = (h, body) => Buffer.from(`${h["webhook-id"]}.${h["webhook-timestamp"]}.${body}`, "utf8");
+peers["standard-webhooks-v1a"] = {
+  sign(c, body) {
+    const seed = Buffer.from(c.secret.slice(5), "base64");
+    const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8, seed]), format: "der", type: "pkcs8" });
+    const headers = { "webhook-id": `msg_${c.timestamp}`, "webhook-timestamp": String(c.timestamp) };
+    headers["webhook-signature"] = `v1a,${sign(null, v1aMessage(headers, body), key).toString("base64")}`;
+    return headers;
+  },
+  verify(c, h, body) {
+    const raw = Buffer.from(c.key.slice(5), "base64");
+    const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI, raw]), format: "der", type: "spki" });
+    const entry = h["webhook-signature"].split(" ").find((e) => e.startsWith("v1a,"));
+    return verify(null, v1aMessage(h, body), key, Buffer.from(entry.slice(4), "base64"));
+  },
+};
+
 const results = [];
 for (const c of input.cases) {
   const peer = peers[c.provider];
@@ -243,4 +265,5 @@ for (const c of input.cases) {
 }
 
 const versions = Object.fromEntries(Object.values(PACKAGES).map((name) => [name, version(name)]));
+versions.node = process.version;
 process.stdout.write(JSON.stringify({ versions, sendgrid_public_key: sendgridPublic, results }));
