@@ -27,8 +27,20 @@
 //! | [`shopify`] | digest of the body (`X-Shopify-Webhook-Id` is not signed) | 4 h |
 //!
 //! All use HMAC-SHA256 except Smake (HMAC-SHA1). Standard Webhooks secrets
-//! are `whsec_` + base64; every other preset uses the secret's bytes as the
-//! key (Stripe's `whsec_...` included).
+//! are `whsec_` + base64 (or a `whpk_` public key for its ed25519 `v1a`
+//! signatures); every other preset uses the secret's bytes as the key
+//! (Stripe's `whsec_...` included).
+//!
+//! The other providers' presets follow: [`twilio`], [`square`] and
+//! [`hubspot`] sign the request URL (verify with
+//! [`Verifier::verify_request`](crate::Verifier::verify_request));
+//! [`discord`], [`telnyx`] (ed25519) and [`sendgrid`] (ECDSA P-256) take
+//! the provider's public key; [`paddle`], [`adyen`], [`line()`], [`notion`],
+//! `r#box`, [`pagerduty`], [`mux`], [`bitbucket`], [`circleci`],
+//! [`razorpay`], [`coinify`], [`workos`], [`gocardless`], [`linear`],
+//! [`elevenlabs`], [`cashfree`] and [`zoom`] are HMACs. Each function's
+//! documentation gives its header, signed content, key and freshness; the
+//! README's preset table gives the vector that proves each one.
 
 use std::time::Duration;
 
