@@ -233,6 +233,7 @@ pub struct Scheme {
     pub(crate) timestamp_format: TimestampFormat,
     pub(crate) every_signature_header: bool,
     pub(crate) alternative: Option<(Cow<'static, str>, Algorithm)>,
+    pub(crate) timestamp_field: Option<(Cow<'static, str>, TimestampFormat)>,
     pub(crate) event_type: Option<EventTypeSource>,
 }
 
@@ -259,6 +260,7 @@ impl Scheme {
                 timestamp_format: TimestampFormat::UnixSeconds,
                 every_signature_header: false,
                 alternative: None,
+                timestamp_field: None,
                 event_type: None,
             },
             tolerance_set: false,
@@ -325,9 +327,17 @@ impl Scheme {
         self.body_limit
     }
 
-    /// Whether the scheme carries a timestamp.
+    /// Whether the scheme carries a timestamp (in a header, in the
+    /// signature header, or in a field of the body).
     pub fn has_timestamp(&self) -> bool {
-        !self.timestamp_headers.is_empty() || self.timestamp_in_signature()
+        !self.timestamp_headers.is_empty() || self.timestamp_in_signature() || self.timestamp_field.is_some()
+    }
+
+    /// The body field that carries the timestamp (a JSON pointer) and how it
+    /// is written, for providers that put it inside the signed body
+    /// (Linear's `/webhookTimestamp`); checked once the signature matched.
+    pub fn timestamp_field(&self) -> Option<(&str, TimestampFormat)> {
+        self.timestamp_field.as_ref().map(|(pointer, format)| (pointer.as_ref(), *format))
     }
 
     /// Whether the timestamp travels in the signature header itself.
@@ -534,6 +544,16 @@ impl SchemeBuilder {
         self
     }
 
+    /// Takes the timestamp from a field of the (signed) JSON body, named by
+    /// a JSON pointer of object keys, written as `format`; see
+    /// [`Scheme::timestamp_field`]. Freshness is then checked once the
+    /// signature matched; a body without a usable value is refused
+    /// (`malformed_header`, naming the field).
+    pub fn timestamp_field(mut self, pointer: impl Into<Cow<'static, str>>, format: TimestampFormat) -> Self {
+        self.scheme.timestamp_field = Some((pointer.into(), format));
+        self
+    }
+
     /// How the timestamp is written (default unix seconds).
     pub fn timestamp_format(mut self, format: TimestampFormat) -> Self {
         self.scheme.timestamp_format = format;
@@ -581,6 +601,17 @@ impl SchemeBuilder {
             return Err(ConfigError::InvalidScheme(
                 "signed content must contain the body (or its form parameters) exactly once",
             ));
+        }
+        if let Some((pointer, _)) = &scheme.timestamp_field {
+            if !pointer.starts_with('/') {
+                return Err(ConfigError::InvalidScheme("a timestamp field is a JSON pointer starting with `/`"));
+            }
+            if !scheme.timestamp_headers.is_empty() || scheme.timestamp_in_signature() {
+                return Err(ConfigError::InvalidScheme("the timestamp is in a header or in the body, not both"));
+            }
+            if scheme.signed.contains(&Part::Timestamp) {
+                return Err(ConfigError::InvalidScheme("a body timestamp is signed as part of the body"));
+            }
         }
         if scheme.signed.contains(&Part::Timestamp) && !scheme.has_timestamp() {
             return Err(ConfigError::InvalidScheme("timestamp is signed but the scheme has no timestamp header"));

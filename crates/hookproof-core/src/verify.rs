@@ -233,6 +233,7 @@ impl Verifier {
         self.check_fresh(&delivery.signed, now).inspect_err(|error| self.log_refusal(error))?;
         let verified = self
             .check_signature(delivery.signed, &body, delivery.target.as_ref().map(RequestTarget::from_owned))
+            .and_then(|verified| self.check_body_timestamp(verified, &body, now))
             .inspect_err(|error| self.log_refusal(error))?;
         Ok((verified, body))
     }
@@ -250,7 +251,9 @@ impl Verifier {
         let verified = if body.len() > self.body_limit {
             Err(VerifyError::BodyTooLarge { limit: self.body_limit })
         } else {
-            self.parse_fresh(headers, now).and_then(|signed| self.check_signature(signed, body, None))
+            self.parse_fresh(headers, now)
+                .and_then(|signed| self.check_signature(signed, body, None))
+                .and_then(|verified| self.check_body_timestamp(verified, body, now))
         };
         verified.inspect_err(|error| self.log_refusal(error))
     }
@@ -303,7 +306,9 @@ impl Verifier {
         let verified = if body.len() > self.body_limit {
             Err(VerifyError::BodyTooLarge { limit: self.body_limit })
         } else {
-            self.parse_fresh(headers, now).and_then(|signed| self.check_signature(signed, body, Some(target)))
+            self.parse_fresh(headers, now)
+                .and_then(|signed| self.check_signature(signed, body, Some(target)))
+                .and_then(|verified| self.check_body_timestamp(verified, body, now))
         };
         verified.inspect_err(|error| self.log_refusal(error))
     }
@@ -348,6 +353,25 @@ impl Verifier {
             (Some(tolerance), Some(timestamp)) => check_freshness(timestamp.value, now, tolerance),
             _ => Ok(()),
         }
+    }
+
+    /// For schemes whose timestamp is a field of the body (Linear): once the
+    /// signature matched, the field's value, fresh at `now`.
+    fn check_body_timestamp(
+        &self,
+        mut verified: Verified,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<Verified, VerifyError> {
+        let Some((pointer, format)) = &self.scheme.timestamp_field else { return Ok(verified) };
+        let value = identity::json_field(body, pointer)
+            .and_then(|text| crate::timestamp::parse(*format, &text).ok())
+            .ok_or_else(|| malformed(pointer, "the body's timestamp field is missing or not a timestamp"))?;
+        if let Some(tolerance) = self.tolerance {
+            check_freshness(value, now, tolerance)?;
+        }
+        verified.timestamp = Some(value);
+        Ok(verified)
     }
 
     fn check_signature(

@@ -23,7 +23,15 @@ fn now() -> SystemTime {
 /// The presets signed with a shared secret (the asymmetric ones are proven
 /// by their vectors and the official SDKs instead).
 fn shared_secret_presets() -> Vec<&'static str> {
-    presets::NAMES.iter().copied().filter(|name| !presets::by_name(name).unwrap().algorithm().is_asymmetric()).collect()
+    presets::NAMES
+        .iter()
+        .copied()
+        // Random bodies carry no body timestamp (Linear: tested by its vectors).
+        .filter(|name| {
+            let scheme = presets::by_name(name).unwrap();
+            !scheme.algorithm().is_asymmetric() && scheme.timestamp_field().is_none()
+        })
+        .collect()
 }
 
 fn secret_for(scheme: &Scheme, key: &[u8]) -> String {

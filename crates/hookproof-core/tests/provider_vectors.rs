@@ -731,3 +731,30 @@ fn hubspot_with_a_public_url_and_no_request() {
         .unwrap();
     assert_mismatch("hubspot", "another public URL", other.verify_at(&vector.headers(), &vector.body, vector.now));
 }
+
+/// Linear's timestamp is the signed body's `webhookTimestamp` (ms): checked
+/// once the signature matched, 60 seconds either way.
+#[test]
+fn linear_checks_the_body_timestamp() {
+    use hookproof_core::Signer;
+    let secret = "lin_wh_secret";
+    let sent = 1_700_000_000u64;
+    let verifier = Verifier::builder(presets::linear()).secret(secret).build().unwrap();
+    let signed = |body: &str| Signer::new(presets::linear(), secret).unwrap().sign_at(body.as_bytes(), at(sent), None);
+    let body = format!(r#"{{"action":"create","type":"Issue","webhookTimestamp":{}}}"#, sent * 1000);
+    let headers = signed(&body);
+    let verified = verifier.verify_at(&headers, body.as_bytes(), at(sent + 60)).unwrap();
+    assert_eq!(verified.timestamp(), Some(sent as i64));
+    let late = verifier.verify_at(&headers, body.as_bytes(), at(sent + 61)).unwrap_err();
+    assert_eq!(late.code(), "timestamp_too_old");
+    let early = verifier.verify_at(&headers, body.as_bytes(), at(sent - 61)).unwrap_err();
+    assert_eq!(early.code(), "timestamp_in_future");
+    // A tampered body fails on its signature first.
+    let tampered = body.replace("Issue", "Issuf");
+    assert_mismatch("linear", "tampered body", verifier.verify_at(&headers, tampered.as_bytes(), at(sent)));
+    // Signed, but without a usable timestamp: refused.
+    for body in [r#"{"action":"create"}"#, r#"{"webhookTimestamp":"soon"}"#, "not json"] {
+        let error = verifier.verify_at(&signed(body), body.as_bytes(), at(sent)).unwrap_err();
+        assert_eq!((error.status().as_u16(), error.code()), (400, "malformed_header"), "{body}");
+    }
+}

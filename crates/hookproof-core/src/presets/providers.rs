@@ -249,9 +249,16 @@ pub fn gocardless() -> Scheme {
 }
 
 /// Linear: `linear-signature` = hex HMAC-SHA256 of the body
-/// (`Linear-Delivery` is not signed).
+/// (`Linear-Delivery` is not signed); the timestamp is the signed body's
+/// `webhookTimestamp` (unix milliseconds), within 60 seconds as Linear's SDK.
 pub fn linear() -> Scheme {
-    build(Scheme::builder("linear").signature_header("linear-signature").id_header("Linear-Delivery"))
+    build(
+        Scheme::builder("linear")
+            .signature_header("linear-signature")
+            .id_header("Linear-Delivery")
+            .timestamp_field("/webhookTimestamp", TimestampFormat::UnixMillis)
+            .tolerance(Duration::from_secs(60)),
+    )
 }
 
 /// ElevenLabs: `ElevenLabs-Signature: t=<unix>,v0=<hex>` over `{t}.{body}`;
