@@ -315,6 +315,8 @@ fn print_presets() {
         let tolerance = scheme.tolerance().map_or("none".to_owned(), |t| format!("{}s", t.as_secs()));
         println!("{:<18} {:<18} {:<40} {}", scheme.name(), scheme.algorithm().name(), headers.join(","), tolerance);
     }
+    let aliases: Vec<String> = presets::ALIASES.iter().map(|(alias, preset)| format!("{alias} = {preset}")).collect();
+    println!("aliases: {}", aliases.join(", "));
 }
 
 fn sign(args: SignArgs) -> Result<(), Failure> {

@@ -397,6 +397,10 @@ fn presets_lists_every_preset_with_its_algorithm() {
         );
     }
     assert!(text.contains("x-twilio-signature"));
+    assert!(text.contains("svix = standard-webhooks"), "{text}");
+    // Names are found whatever their case.
+    let output = run(&["verify", "--preset", "SVIX", "--secret", "whsec_c2VjcmV0", "-H", "webhook-id: x"], b"{}");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
 }
 
 #[test]
