@@ -170,9 +170,10 @@ pub enum ConfigError {
     NoSecret,
     /// A secret does not fit the scheme's key format (for example a
     /// `whsec_` secret that is not valid base64), or is empty.
-    #[error("secret #{index} is not a valid {expected} key")]
+    #[error("secret #{} (in the order configured) is not a valid {expected} key", index + 1)]
     InvalidSecret {
-        /// Position of the secret among those configured (0-based).
+        /// Position of the secret among those configured (0-based; the
+        /// message counts from 1, as people do).
         index: usize,
         /// What the scheme expects.
         expected: &'static str,

@@ -156,6 +156,8 @@ fn configuration_mistakes_fail_at_build_time() {
     assert_eq!(bad_whsec, ConfigError::InvalidSecret { index: 0, expected: "whsec_ + base64" });
     let empty = Verifier::builder(presets::github()).secret("ok").secret("").build().unwrap_err();
     assert_eq!(empty, ConfigError::InvalidSecret { index: 1, expected: "non-empty" });
+    // People count from 1: the second secret is "#2" in the message.
+    assert_eq!(empty.to_string(), "secret #2 (in the order configured) is not a valid non-empty key");
     assert!(Signer::new(presets::standard_webhooks(), "whsec_!").is_err());
 }
 
