@@ -56,16 +56,20 @@ pub(crate) struct Content<'a> {
     pub(crate) url: &'a [u8],
     /// The sorted, concatenated form parameters ([`Part::FormParams`]).
     pub(crate) form: &'a [u8],
+    /// The body fields' values, in the order of the signed parts
+    /// ([`Part::BodyField`], [`Part::EscapedBodyField`]).
+    pub(crate) fields: &'a [Vec<u8>],
 }
 
 impl<'a> Content<'a> {
     /// Content with only the body and headers' values.
     pub(crate) fn new(id: &'a [u8], timestamp: &'a [u8], body: &'a [u8]) -> Self {
-        Self { id, timestamp, body, method: b"", url: b"", form: b"" }
+        Self { id, timestamp, body, method: b"", url: b"", form: b"", fields: &[] }
     }
 
     /// Feeds the signed content, part by part, to `update`.
     pub(crate) fn feed(&self, parts: &[Part], mut update: impl FnMut(&[u8])) {
+        let mut fields = self.fields.iter();
         for part in parts {
             match part {
                 Part::Id => update(self.id),
@@ -75,6 +79,7 @@ impl<'a> Content<'a> {
                 Part::Method => update(self.method),
                 Part::Url => update(self.url),
                 Part::FormParams => update(self.form),
+                Part::BodyField(_) | Part::EscapedBodyField(_) => update(fields.next().map_or(&[][..], Vec::as_slice)),
             }
         }
     }
@@ -87,6 +92,38 @@ impl<'a> Content<'a> {
         self.feed(parts, |bytes| message.extend_from_slice(bytes));
         message
     }
+}
+
+/// The body as JSON, when the scheme reads fields of it (signed fields or
+/// the signature); `None` otherwise or when the body is not JSON.
+pub(crate) fn body_json(parts: &[Part], signature_field: bool, body: &[u8]) -> Option<serde_json::Value> {
+    let reads_fields = parts.iter().any(|part| matches!(part, Part::BodyField(_) | Part::EscapedBodyField(_)));
+    (reads_fields || signature_field).then(|| serde_json::from_slice(body).ok()).flatten()
+}
+
+/// A JSON value as signed text: a string as is, a number or boolean as its
+/// JSON text; `None` for objects, arrays, `null` and absent fields.
+pub(crate) fn field_text(json: Option<&serde_json::Value>, pointer: &str) -> Option<String> {
+    match json?.pointer(pointer)? {
+        serde_json::Value::String(text) => Some(text.clone()),
+        value @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => Some(value.to_string()),
+        _ => None,
+    }
+}
+
+/// The signed body fields' values, in the order of the signed parts.
+pub(crate) fn body_fields(parts: &[Part], json: Option<&serde_json::Value>) -> Vec<Vec<u8>> {
+    parts
+        .iter()
+        .filter_map(|part| match part {
+            Part::BodyField(pointer) => Some(field_text(json, pointer).unwrap_or_default().into_bytes()),
+            Part::EscapedBodyField(pointer) => {
+                let text = field_text(json, pointer).unwrap_or_default();
+                Some(text.replace('\\', "\\\\").replace(':', "\\:").into_bytes())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// A form body's parameters, decoded, sorted by name then value, and

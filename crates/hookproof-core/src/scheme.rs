@@ -129,6 +129,14 @@ pub enum Part {
     /// `name` + `value` with no delimiter (Twilio, Mandrill). Stands for the
     /// body: a scheme signs either [`Part::Body`] or this.
     FormParams,
+    /// A field of the JSON body, named by a JSON pointer (`/a/0/b`; array
+    /// indexes allowed): a string as is, a number or boolean as its JSON
+    /// text, absent or `null` as nothing. For providers that sign chosen
+    /// fields rather than the body (Adyen's payment notifications).
+    BodyField(Cow<'static, str>),
+    /// [`Part::BodyField`] with `\` and `:` escaped by a backslash, as
+    /// Adyen joins its fields with `:`.
+    EscapedBodyField(Cow<'static, str>),
 }
 
 impl Part {
@@ -234,6 +242,7 @@ pub struct Scheme {
     pub(crate) every_signature_header: bool,
     pub(crate) alternative: Option<(Cow<'static, str>, Algorithm)>,
     pub(crate) timestamp_field: Option<(Cow<'static, str>, TimestampFormat)>,
+    pub(crate) signature_field: Option<Cow<'static, str>>,
     pub(crate) event_type: Option<EventTypeSource>,
 }
 
@@ -261,6 +270,7 @@ impl Scheme {
                 every_signature_header: false,
                 alternative: None,
                 timestamp_field: None,
+                signature_field: None,
                 event_type: None,
             },
             tolerance_set: false,
@@ -331,6 +341,12 @@ impl Scheme {
     /// signature header, or in a field of the body).
     pub fn has_timestamp(&self) -> bool {
         !self.timestamp_headers.is_empty() || self.timestamp_in_signature() || self.timestamp_field.is_some()
+    }
+
+    /// The body field that carries the signature (a JSON pointer), for
+    /// providers that put it inside the body rather than in a header.
+    pub fn signature_field(&self) -> Option<&str> {
+        self.signature_field.as_deref()
     }
 
     /// The body field that carries the timestamp (a JSON pointer) and how it
@@ -544,6 +560,17 @@ impl SchemeBuilder {
         self
     }
 
+    /// Reads the signature from a field of the JSON body (a JSON pointer,
+    /// array indexes allowed) instead of a header; the scheme then has no
+    /// signature header, and signs fields of the body
+    /// ([`Part::BodyField`]). A body without it is refused
+    /// (`malformed_header`, naming the field). [`Signer`](crate::Signer)
+    /// cannot produce such deliveries.
+    pub fn signature_field(mut self, pointer: impl Into<Cow<'static, str>>) -> Self {
+        self.scheme.signature_field = Some(pointer.into());
+        self
+    }
+
     /// Takes the timestamp from a field of the (signed) JSON body, named by
     /// a JSON pointer of object keys, written as `format`; see
     /// [`Scheme::timestamp_field`]. Freshness is then checked once the
@@ -587,8 +614,15 @@ impl SchemeBuilder {
     /// Checks the scheme is consistent.
     pub fn build(self) -> Result<Scheme, ConfigError> {
         let mut scheme = self.scheme;
-        if scheme.signature_headers.is_empty() {
-            return Err(ConfigError::InvalidScheme("no signature header"));
+        match (&scheme.signature_field, scheme.signature_headers.is_empty()) {
+            (None, true) => return Err(ConfigError::InvalidScheme("no signature header")),
+            (Some(_), false) => {
+                return Err(ConfigError::InvalidScheme("the signature is in a header or in the body, not both"))
+            }
+            (Some(pointer), true) if !pointer.starts_with('/') => {
+                return Err(ConfigError::InvalidScheme("a signature field is a JSON pointer starting with `/`"))
+            }
+            _ => {}
         }
         let all_headers = scheme.signature_headers.iter().chain(&scheme.timestamp_headers).chain(&scheme.id_headers);
         for name in all_headers {
@@ -597,9 +631,10 @@ impl SchemeBuilder {
             }
         }
         let bodies = scheme.signed.iter().filter(|part| matches!(part, Part::Body | Part::FormParams)).count();
-        if bodies != 1 {
+        let fields = scheme.signed.iter().any(|part| matches!(part, Part::BodyField(_) | Part::EscapedBodyField(_)));
+        if bodies > 1 || (bodies == 0 && !fields) {
             return Err(ConfigError::InvalidScheme(
-                "signed content must contain the body (or its form parameters) exactly once",
+                "signed content must contain the body (or its form parameters) exactly once, or fields of it",
             ));
         }
         if let Some((pointer, _)) = &scheme.timestamp_field {

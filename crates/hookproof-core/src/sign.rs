@@ -59,6 +59,9 @@ impl Signer {
     /// schemes (SendGrid) cannot be signed: only the provider holds the key.
     pub fn new(scheme: Scheme, secret: impl Into<Secret>) -> Result<Self, ConfigError> {
         let secret = secret.into();
+        if scheme.signature_field.is_some() {
+            return Err(ConfigError::InvalidScheme("the signature travels in the body: only the provider places it"));
+        }
         let key = match scheme.algorithm {
             Algorithm::Ed25519 => {
                 SigningKey::Ed25519 { key: Box::new(asym::ed25519_signing_key(&secret, 0)?), alternative: false }
@@ -113,10 +116,12 @@ impl Signer {
             _ => random_id(),
         };
         let form = if scheme.signed.contains(&Part::FormParams) { mac::form_params(body) } else { Vec::new() };
+        let fields = mac::body_fields(&scheme.signed, mac::body_json(&scheme.signed, false, body).as_ref());
         let content = Content {
             method: target.method().as_bytes(),
             url: target.url().as_bytes(),
             form: &form,
+            fields: &fields,
             ..Content::new(id.as_bytes(), timestamp.as_bytes(), body)
         };
         let (encoded, alternative) = match &self.key {

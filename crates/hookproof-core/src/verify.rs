@@ -381,6 +381,18 @@ impl Verifier {
         target: Option<RequestTarget<'_>>,
     ) -> Result<Verified, VerifyError> {
         let form = if self.scheme.signed.contains(&Part::FormParams) { mac::form_params(body) } else { Vec::new() };
+        let json = mac::body_json(&self.scheme.signed, self.scheme.signature_field.is_some(), body);
+        let fields = mac::body_fields(&self.scheme.signed, json.as_ref());
+        let in_body;
+        let candidates = match &self.scheme.signature_field {
+            Some(pointer) => {
+                let text = mac::field_text(json.as_ref(), pointer)
+                    .ok_or_else(|| malformed(pointer, "the body has no signature field"))?;
+                in_body = [decode(pointer, self.scheme.encoding, &text)?];
+                &in_body[..]
+            }
+            None => &signed.candidates[..],
+        };
         let timer = crate::observe::Timer::start();
         let url = self.public_url.as_deref().or(target.map(|target| target.url)).unwrap_or_default();
         if url.is_empty() && self.scheme.signed.contains(&Part::Url) {
@@ -394,16 +406,17 @@ impl Verifier {
             method: target.map_or("POST", |target| target.method).as_bytes(),
             url: url.as_bytes(),
             form: &form,
+            fields: &fields,
             ..Content::new(
                 signed.id.as_deref().unwrap_or_default().as_bytes(),
                 signed.timestamp.as_ref().map(Timestamp::text).unwrap_or_default(),
                 body,
             )
         };
-        let mut matched = self.find_match(&signed.candidates, content);
+        let mut matched = self.find_match(candidates, content);
         if matched.is_none() && self.scheme.compact_json_fallback {
             if let Some(compact) = compact_json(body) {
-                matched = self.find_match(&signed.candidates, Content { body: &compact, ..content });
+                matched = self.find_match(candidates, Content { body: &compact, ..content });
             }
         }
         if matched.is_none() {
@@ -705,7 +718,10 @@ struct SignedHeaders {
 impl SignedHeaders {
     fn parse<H: HeaderLookup + ?Sized>(scheme: &Scheme, headers: &H) -> Result<Self, VerifyError> {
         // One header (no allocation), or every header and line the scheme lists.
-        let (single, every) = if scheme.every_signature_header {
+        let (single, every) = if scheme.signature_field.is_some() {
+            // The signature is in the body: read once the body is.
+            (None, Vec::new())
+        } else if scheme.every_signature_header {
             (None, every_value(headers, &scheme.signature_headers)?)
         } else {
             (Some(required(headers, &scheme.signature_headers)?), Vec::new())

@@ -758,3 +758,86 @@ fn linear_checks_the_body_timestamp() {
         assert_eq!((error.status().as_u16(), error.code()), (400, "malformed_header"), "{body}");
     }
 }
+
+/// Fields inside the body, and the signature too: Adyen's standard payment
+/// notifications sign `pspReference:originalReference:merchantAccountCode:
+/// merchantReference:value:currency:eventCode:success` (each escaped) and
+/// carry the signature in `additionalData.hmacSignature`. The vector is
+/// Adyen's own (adyen-python-api-library `test/UtilTest.py`), placed in the
+/// notification JSON Adyen sends. Not a preset: a notification batch holds
+/// several items, each signed alone, which a request-level verifier cannot
+/// vouch for; here the scheme checks the first item.
+#[test]
+fn adyen_payment_notification_fields_and_signature_in_the_body() {
+    use hookproof_core::{Encoding, KeyFormat, Part, Signer};
+    let item = "/notificationItems/0/NotificationRequestItem";
+    let field = |name: &str| Part::EscapedBodyField(format!("{item}/{name}").into());
+    let colon = || Part::literal(":");
+    let scheme = Scheme::builder("adyen-payments")
+        .key_format(KeyFormat::Hex)
+        .encoding(Encoding::Base64)
+        .signature_field(format!("{item}/additionalData/hmacSignature"))
+        .signed_content([
+            field("pspReference"),
+            colon(),
+            field("originalReference"),
+            colon(),
+            field("merchantAccountCode"),
+            colon(),
+            field("merchantReference"),
+            colon(),
+            field("amount/value"),
+            colon(),
+            field("amount/currency"),
+            colon(),
+            field("eventCode"),
+            colon(),
+            field("success"),
+        ])
+        .build()
+        .unwrap();
+    let body = r#"{"live":"false","notificationItems":[{"NotificationRequestItem":{"additionalData":{"hmacSignature":"coqCmt/IZ4E3CzPvMY8zTjQVL5hYJUiBRg8UU+iCWo0="},"amount":{"currency":"EUR","value":1130},"eventCode":"AUTHORISATION","eventDate":"2014-08-06T13:25:43+02:00","merchantAccountCode":"TestMerchant","merchantReference":"TestPayment-1407325143704","paymentMethod":"visa","pspReference":"7914073381342284","reason":"","success":"true"}}]}"#;
+    let key = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056";
+    let verifier = Verifier::builder(scheme.clone()).secret(key).build().unwrap();
+    let headers = HeaderMap::new();
+    assert!(verifier.verify_at(&headers, body.as_bytes(), at(0)).is_ok());
+    // A signed field changed, or another key: refused.
+    let more = body.replace(r#""value":1130"#, r#""value":1131"#);
+    assert_mismatch("adyen-payments", "tampered amount", verifier.verify_at(&headers, more.as_bytes(), at(0)));
+    let reference = body.replace("TestPayment-1407325143704", "TestPayment-1407325143705");
+    assert_mismatch("adyen-payments", "tampered reference", verifier.verify_at(&headers, reference.as_bytes(), at(0)));
+    let other = Verifier::builder(scheme.clone()).secret(key.replace("56", "57")).build().unwrap();
+    assert_mismatch("adyen-payments", "wrong key", other.verify_at(&headers, body.as_bytes(), at(0)));
+    // Fields outside the signed ones are not covered (Adyen's design).
+    let date = body.replace("2014-08-06", "2015-08-06");
+    assert!(verifier.verify_at(&headers, date.as_bytes(), at(0)).is_ok());
+    // No signature in the body: 400 naming the field.
+    let unsigned = body.replace("hmacSignature", "other");
+    let error = verifier.verify_at(&headers, unsigned.as_bytes(), at(0)).unwrap_err();
+    assert_eq!((error.status().as_u16(), error.code()), (400, "malformed_header"));
+    assert!(matches!(verifier.verify_at(&headers, b"not json", at(0)), Err(VerifyError::MalformedHeader { .. })));
+    // Only the provider can place a signature in the body.
+    assert!(Signer::new(scheme, key).is_err());
+}
+
+/// Mailgun-shaped (no published vector, so not a preset): the signature and
+/// the signed `timestamp` and `token` are fields of the JSON body; the
+/// rest of the body is not signed.
+#[test]
+fn mailgun_shaped_signature_and_fields_in_the_body() {
+    use hookproof_core::Part;
+    let scheme = Scheme::builder("mailgun-like")
+        .signature_field("/signature/signature")
+        .signed_content([Part::BodyField("/signature/timestamp".into()), Part::BodyField("/signature/token".into())])
+        .build()
+        .unwrap();
+    let verifier = Verifier::builder(scheme).secret("mg-signing-key").build().unwrap();
+    let body = r#"{"signature":{"timestamp":"1700000000","token":"5d0cf8c2e36f49d5a1f2","signature":"603e2640fd9e5e36cd3e9e6f9ba7d70e724ccee5c85c1f1bdce3d3a7e4df0a4e"},"event-data":{"event":"delivered"}}"#;
+    assert!(verifier.verify_at(&HeaderMap::new(), body.as_bytes(), at(0)).is_ok());
+    let replayed_token = body.replace("5d0cf8c2e36f49d5a1f2", "5d0cf8c2e36f49d5a1f3");
+    assert_mismatch(
+        "mailgun-like",
+        "tampered token",
+        verifier.verify_at(&HeaderMap::new(), replayed_token.as_bytes(), at(0)),
+    );
+}
