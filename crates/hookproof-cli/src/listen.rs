@@ -147,10 +147,10 @@ pub(crate) fn axum_app(endpoint: Endpoint) -> axum::Router {
         let accept = tower::Layer::layer(&layer(&endpoint), hookproof::tower::Accept);
         axum::Router::new().route_service(&endpoint.path, axum::routing::post_service(accept))
     } else {
-        axum::Router::new()
-            .route(&endpoint.path, axum::routing::post(axum_handler))
-            .route_layer(layer(&endpoint))
-            .with_state(AxumState(endpoint))
+        // The layer wraps the POST route only, so another method on the path
+        // is axum's 405, not a refused delivery.
+        let route = axum::routing::post(axum_handler).route_layer(layer(&endpoint));
+        axum::Router::new().route(&endpoint.path, route).with_state(AxumState(endpoint))
     }
 }
 
@@ -263,7 +263,9 @@ async fn serve_actix(listener: TcpListener, endpoint: Endpoint, stopped: oneshot
         };
         actix_web::App::new()
             .app_data(receiver.clone())
-            .service(actix_web::web::resource(endpoint.path.as_str()).wrap(middleware).route(route))
+            // The middleware wraps the POST route only, so another method on
+            // the path is actix's 405, not a refused delivery.
+            .service(actix_web::web::resource(endpoint.path.as_str()).route(route.wrap(middleware)))
     })
     .workers(2)
     .disable_signals()

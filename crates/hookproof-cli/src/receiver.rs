@@ -19,6 +19,9 @@ pub(crate) struct Receiver {
     pub(crate) print_events: bool,
 }
 
+/// The answer when `--exec` failed: the sender retries (details on stderr).
+const EXEC_FAILED: &str = r#"{"error":"exec_failed","message":"the --exec command failed; see the receiver's log"}"#;
+
 /// What the handler answers: status and JSON body.
 pub(crate) type Answer = (StatusCode, &'static str);
 
@@ -30,10 +33,10 @@ impl Receiver {
         if let Some(command) = &self.exec {
             match run(command, verified, body).await {
                 Ok(true) => {}
-                Ok(false) => return (StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"exec_failed"}"#),
+                Ok(false) => return (StatusCode::INTERNAL_SERVER_ERROR, EXEC_FAILED),
                 Err(error) => {
                     eprintln!("hookproof: --exec could not run: {error}");
-                    return (StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"exec_failed"}"#);
+                    return (StatusCode::INTERNAL_SERVER_ERROR, EXEC_FAILED);
                 }
             }
         }
@@ -91,5 +94,10 @@ pub(crate) async fn run_exec(command: &str, env: &[(&str, String)], body: &[u8])
         // A command that does not read its stdin closes the pipe early; that is not a failure.
         let _ = stdin.write_all(body).await;
     }
-    Ok(child.wait().await?.success())
+    let status = child.wait().await?;
+    if !status.success() {
+        // The exit code (or signal) is what the operator needs to act on.
+        eprintln!("hookproof: --exec failed: {status}");
+    }
+    Ok(status.success())
 }

@@ -460,3 +460,21 @@ fn sign_discord_with_an_ed25519_private_key_and_verify_with_the_public_key() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(run(&args, b"{ }").status.code() == Some(1));
 }
+
+#[test]
+fn another_method_on_the_webhook_path_is_405_on_every_adapter() {
+    use std::io::Read as _;
+    for adapter in ["axum", "actix", "tower"] {
+        let listener = Listener::start(&["--preset", "github", "--secret", "s", "--adapter", adapter]);
+        let rest = listener.url.strip_prefix("http://").unwrap();
+        let (host, path) = rest.split_at(rest.find('/').unwrap());
+        let mut stream = std::net::TcpStream::connect(host).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        stream
+            .write_all(format!("GET {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 405"), "{adapter}: {answer}");
+    }
+}
