@@ -163,6 +163,16 @@ struct SendArgs {
     preset: String,
     #[command(flatten)]
     secret: SecretArgs,
+    /// Event id, for schemes that carry one (random when omitted); the same
+    /// id and body again is a real duplicate.
+    #[arg(long)]
+    id: Option<String>,
+    /// Timestamp in unix seconds (now when omitted).
+    #[arg(long, allow_hyphen_values = true)]
+    timestamp: Option<i64>,
+    /// An extra request header, `Name: value`, e.g. `X-GitHub-Event: push`; repeat for each.
+    #[arg(short = 'H', long = "header")]
+    headers: Vec<String>,
     /// Where to POST (http:// only).
     url: String,
     /// File holding the body; stdin when omitted.
@@ -397,13 +407,19 @@ fn send(args: SendArgs) -> Result<(), Failure> {
     let signer = Signer::new(scheme, args.secret.first()?).map_err(|e| Failure::usage(format!("error: {e}")))?;
     let body = read_body(args.file.as_ref())?;
     let url: http::Uri = args.url.parse().map_err(|_| Failure::usage(format!("error: `{}` is not a URL", args.url)))?;
-    let headers = signer.sign(&body);
+    let at = args.timestamp.map_or_else(SystemTime::now, unix);
+    let mut headers = signer.sign_at(&body, at, args.id.as_deref());
+    headers.extend(parse_headers(&args.headers)?);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::failed(format!("error: {e}")))?;
-    let response =
-        runtime.block_on(client::post(&url, headers, body)).map_err(|e| Failure::failed(format!("error: {e}")))?;
+    let response = runtime.block_on(client::post(&url, headers, body)).map_err(|e| {
+        Failure::failed(format!(
+            "error: cannot deliver to {}: {e} (is a receiver listening there?)",
+            redact_url(&args.url)
+        ))
+    })?;
     println!("{}", response.status.as_u16());
     println!("{}", String::from_utf8_lossy(&response.body));
     if response.status.is_success() {

@@ -52,8 +52,14 @@ impl Receiver {
 /// `event_key` is what dedupe uses.
 pub(crate) fn event_line(verified: &Verified, body: &[u8]) -> String {
     let key = verified.event_key(body).to_hex();
-    serde_json::json!({ "id": verified.id(), "event_key": key, "timestamp": verified.timestamp(), "body": body_json(body) })
-        .to_string()
+    serde_json::json!({
+        "id": verified.id(),
+        "event_key": key,
+        "event_type": verified.event_type(body),
+        "timestamp": verified.timestamp(),
+        "body": body_json(body),
+    })
+    .to_string()
 }
 
 /// The body as JSON, or as a JSON string when it is not JSON.
@@ -69,6 +75,7 @@ fn inline_env(verified: &Verified, body: &[u8]) -> Vec<(&'static str, String)> {
         ("HOOKPROOF_EVENT_KEY", verified.event_key(body).to_hex()),
         ("HOOKPROOF_TIMESTAMP", verified.timestamp().map(|t| t.to_string()).unwrap_or_default()),
         ("HOOKPROOF_SCHEME", verified.scheme().to_owned()),
+        ("HOOKPROOF_EVENT_TYPE", verified.event_type(body).unwrap_or_default()),
     ]
 }
 

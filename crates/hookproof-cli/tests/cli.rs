@@ -478,3 +478,43 @@ fn another_method_on_the_webhook_path_is_405_on_every_adapter() {
         assert!(answer.starts_with("HTTP/1.1 405"), "{adapter}: {answer}");
     }
 }
+
+#[test]
+fn send_sets_headers_id_and_timestamp_and_exec_gets_the_event_type() {
+    let dir = TempDir::new("send-headers");
+    let seen = dir.0.join("seen");
+    let script = format!("echo \"$HOOKPROOF_EVENT_TYPE $HOOKPROOF_EVENT_ID\" >> {}", seen.display());
+    let listener = Listener::start(&["--preset", "github", "--secret", "s", "--exec", &script]);
+    let body = br#"{"ref":"refs/heads/main"}"#;
+    let send = || {
+        run(
+            &[
+                "send",
+                "--preset",
+                "github",
+                "--secret",
+                "s",
+                "-H",
+                "X-GitHub-Event: push",
+                "--id",
+                "d-7",
+                &listener.url,
+            ],
+            body,
+        )
+    };
+    let first = send();
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(std::fs::read_to_string(&seen).unwrap(), "push d-7\n");
+    let line = listener.next_line();
+    assert_eq!((line["event_type"].as_str(), line["id"].as_str()), (Some("push"), Some("d-7")));
+    // The same delivery again is a real duplicate: acknowledged, not run.
+    let again = send();
+    assert!(stdout(&again).contains(r#"{"status":"duplicate"}"#), "{}", stdout(&again));
+    assert_eq!(std::fs::read_to_string(&seen).unwrap().lines().count(), 1);
+
+    // Nothing listening: the error names the address.
+    let nowhere = run(&["send", "--preset", "github", "--secret", "s", "http://127.0.0.1:9/webhooks"], body);
+    assert_eq!(nowhere.status.code(), Some(1));
+    assert!(stderr(&nowhere).contains("cannot deliver to http://127.0.0.1:9/webhooks"), "{}", stderr(&nowhere));
+}
