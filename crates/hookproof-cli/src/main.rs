@@ -92,6 +92,10 @@ struct ListenArgs {
     inbox: Option<String>,
     #[command(flatten)]
     workers: inbox::WorkerArgs,
+    /// Refuse to start when the replay store cannot be reached (without it, a
+    /// warning, and deliveries are answered 503 until the store is back).
+    #[arg(long)]
+    strict: bool,
     /// Serve the web console under /_hookproof/ on this port (needs --inbox and the axum adapter).
     #[arg(long)]
     console: bool,
@@ -439,6 +443,7 @@ fn listen(args: ListenArgs) -> Result<(), Failure> {
         url if url.starts_with("redis://") => {
             let store = hookproof::redis::RedisStore::new(url)
                 .map_err(|e| Failure::usage(format!("error: --replay `{}`: {e}", redact_url(url))))?;
+            check_replay_store(url, args.strict)?;
             ReplayProtection::new(store, &verifier)
         }
         other => {
@@ -481,6 +486,25 @@ fn listen(args: ListenArgs) -> Result<(), Failure> {
         report.succeeded, report.retried, report.dead, report.released
     );
     server.stop().map_err(|e| Failure::failed(format!("error: {e}")))
+}
+
+/// Pings the Redis at `url` once before listening (with a store of its own,
+/// so the receiver's store connects on its own runtime): a warning when it
+/// cannot be reached, or, with `--strict`, a refusal to start.
+fn check_replay_store(url: &str, strict: bool) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::failed(format!("error: cannot start the runtime: {e}")))?;
+    let store = hookproof::redis::RedisStore::new(url)
+        .map_err(|e| Failure::usage(format!("error: --replay `{}`: {e}", redact_url(url))))?;
+    let Err(error) = runtime.block_on(store.ping()) else { return Ok(()) };
+    let problem = format!("the replay store `{}` cannot be reached ({})", redact_url(url), inbox::chain(&error));
+    if strict {
+        return Err(Failure::failed(format!("error: {problem}; start it, or drop --strict to start anyway")));
+    }
+    eprintln!("warning: {problem}; deliveries are answered 503 replay_store_unavailable until it is back (--strict refuses to start)");
+    Ok(())
 }
 
 /// Starts `endpoint` on `--host`/`--port` and says where on stderr.

@@ -518,3 +518,24 @@ fn send_sets_headers_id_and_timestamp_and_exec_gets_the_event_type() {
     assert_eq!(nowhere.status.code(), Some(1));
     assert!(stderr(&nowhere).contains("cannot deliver to http://127.0.0.1:9/webhooks"), "{}", stderr(&nowhere));
 }
+
+#[test]
+fn an_unreachable_replay_store_is_named_at_startup_and_strict_refuses_to_start() {
+    let args = ["listen", "--preset", "github", "--secret", "s", "--port", "0", "--replay", "redis://127.0.0.1:9"];
+    let strict = run(&[&args[..], &["--strict"]].concat(), b"");
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(
+        stderr(&strict).contains("the replay store `redis://127.0.0.1:9` cannot be reached"),
+        "{}",
+        stderr(&strict)
+    );
+
+    let mut lenient = Command::new(BIN).args(args).stdin(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(lenient.stderr.take().unwrap()).lines();
+    let warning = lines.next().unwrap().unwrap();
+    let listening = lines.next().unwrap().unwrap();
+    let _ = lenient.kill();
+    let _ = lenient.wait();
+    assert!(warning.starts_with("warning: the replay store `redis://127.0.0.1:9` cannot be reached"), "{warning}");
+    assert!(listening.starts_with("listening on http://127.0.0.1:"), "{listening}");
+}
