@@ -12,6 +12,7 @@ mod receiver;
 mod trigger;
 
 use std::io::Read as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -92,6 +93,10 @@ struct ListenArgs {
     inbox: Option<String>,
     #[command(flatten)]
     workers: inbox::WorkerArgs,
+    /// Serve Prometheus metrics (verified, rejected by code, duplicates,
+    /// verify latency) on http://ADDR/metrics, e.g. 127.0.0.1:9090.
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<std::net::SocketAddr>,
     /// Refuse to start when the replay store cannot be reached (without it, a
     /// warning, and deliveries are answered 503 until the store is back).
     #[arg(long)]
@@ -507,7 +512,8 @@ fn check_replay_store(url: &str, strict: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Starts `endpoint` on `--host`/`--port` and says where on stderr.
+/// Starts `endpoint` on `--host`/`--port` and says where on stderr; then
+/// the metrics endpoint, when asked.
 fn start_listening(args: &ListenArgs, endpoint: listen::Endpoint) -> Result<listen::Server, Failure> {
     let addr = std::net::SocketAddr::new(args.host, args.port);
     let server = match console::listen_extras(args, &endpoint)? {
@@ -518,6 +524,13 @@ fn start_listening(args: &ListenArgs, endpoint: listen::Endpoint) -> Result<list
     eprintln!("listening on http://{}{}", server.addr, args.path);
     if args.console {
         eprintln!("console on http://{}{}/", server.addr, console::LISTEN_PREFIX);
+    }
+    if let Some(addr) = args.metrics {
+        metrics_exporter_prometheus::PrometheusBuilder::new().with_http_listener(addr).install().map_err(|e| {
+            Failure::failed(format!("error: cannot serve --metrics on {addr}: {e} (is the port free?)"))
+        })?;
+        // Not eprintln!: a closed stderr must not stop a running receiver.
+        let _ = writeln!(std::io::stderr(), "metrics on http://{addr}/metrics");
     }
     Ok(server)
 }

@@ -167,6 +167,9 @@ impl Listener {
         stderr.read_line(&mut first).unwrap();
         let url = first.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("got {first:?}")).to_owned();
         assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        // Keep reading stderr, as a terminal would: a closed pipe would fail
+        // the receiver's later lines (`metrics on ...`).
+        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
         let (sender, lines) = mpsc::channel();
         let stdout = BufReader::new(child.stdout.take().unwrap());
         std::thread::spawn(move || {
@@ -538,4 +541,33 @@ fn an_unreachable_replay_store_is_named_at_startup_and_strict_refuses_to_start()
     let _ = lenient.wait();
     assert!(warning.starts_with("warning: the replay store `redis://127.0.0.1:9` cannot be reached"), "{warning}");
     assert!(listening.starts_with("listening on http://127.0.0.1:"), "{listening}");
+}
+
+#[test]
+fn listen_serves_prometheus_metrics() {
+    use std::io::Read as _;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let metrics = format!("127.0.0.1:{port}");
+    let listener = Listener::start(&["--preset", "github", "--secret", "s", "--metrics", &metrics]);
+    let body = br#"{"zen":"Keep it logically awesome."}"#;
+    assert_eq!(run(&["send", "--preset", "github", "--secret", "s", &listener.url], body).status.code(), Some(0));
+    assert_eq!(run(&["send", "--preset", "github", "--secret", "guess", &listener.url], body).status.code(), Some(1));
+    // The exporter starts on its own thread: wait for it, bounded.
+    let mut text = String::new();
+    for _ in 0..50 {
+        if let Ok(mut stream) = std::net::TcpStream::connect(&metrics) {
+            stream
+                .write_all(format!("GET /metrics HTTP/1.1\r\nhost: {metrics}\r\nconnection: close\r\n\r\n").as_bytes())
+                .unwrap();
+            text.clear();
+            let _ = stream.read_to_string(&mut text);
+            if text.contains("hookproof_rejected_total") {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(text.contains(r#"hookproof_verified_total{scheme="github"} 1"#), "{text}");
+    assert!(text.contains(r#"hookproof_rejected_total{scheme="github",code="signature_mismatch"} 1"#), "{text}");
+    assert!(text.contains("hookproof_verify_seconds"), "{text}");
 }
