@@ -125,8 +125,8 @@ async fn an_inbox_worker_routes_stored_events_the_same_way() {
     let verifier = verifier();
     for ((headers, body), _, _) in cases() {
         let verified = verifier.verify(&headers, body.as_bytes()).unwrap();
-        let delivery = hookproof::Delivery::new(&verified, &headers, Bytes::from_static(body.as_bytes()));
-        inbox.store(delivery.into()).await.unwrap();
+        let delivery = hookproof::Delivery::from_verified(&verified, &headers, Bytes::from_static(body.as_bytes()));
+        inbox.store(delivery).await.unwrap();
     }
     let pushes = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = Arc::clone(&pushes);

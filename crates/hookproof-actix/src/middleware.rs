@@ -232,7 +232,8 @@ where
             let replay = match inbox {
                 Some(inbox) => {
                     let headers = ActixHeaders(request.headers());
-                    let stored = hookproof_core::Delivery::new(&delivery.verified, &headers, delivery.body.clone());
+                    let stored =
+                        hookproof_core::Delivery::from_verified(&delivery.verified, &headers, delivery.body.clone());
                     match inbox.accept(stored).await {
                         Ok(Acceptance::Stored) => None,
                         Ok(Acceptance::Duplicate) => {

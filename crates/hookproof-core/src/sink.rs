@@ -53,9 +53,42 @@ pub struct Delivery {
 }
 
 impl Delivery {
+    /// A delivery from its parts, with no provider id, timestamp or headers
+    /// (see the `with_*` methods); usually built with
+    /// [`from_verified`](Self::from_verified).
+    pub fn new(key: impl Into<EventKey>, scheme: impl Into<String>, body: impl Into<Bytes>) -> Self {
+        Self {
+            key: key.into(),
+            scheme: scheme.into(),
+            provider_id: None,
+            timestamp: None,
+            headers: BTreeMap::new(),
+            body: body.into(),
+        }
+    }
+
+    /// Sets the provider's (display) event id.
+    pub fn with_provider_id(mut self, id: impl Into<String>) -> Self {
+        self.provider_id = Some(id.into());
+        self
+    }
+
+    /// Sets the signed timestamp (unix seconds).
+    pub fn with_timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = Some(timestamp);
+        self
+    }
+
+    /// Keeps a header; the name is stored lower-case.
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.insert(name.to_ascii_lowercase(), value.into());
+        self
+    }
+
     /// The delivery `verified` from `headers` and `body` (the body that was
-    /// verified), keeping the headers a worker needs.
-    pub fn new<H: HeaderLookup + ?Sized>(verified: &Verified, headers: &H, body: Bytes) -> Self {
+    /// verified), keeping the headers a worker needs. Works with any
+    /// adapter's header map.
+    pub fn from_verified<H: HeaderLookup + ?Sized>(verified: &Verified, headers: &H, body: Bytes) -> Self {
         let mut kept = BTreeMap::new();
         for name in std::iter::once(&"content-type").chain(EVENT_TYPE_HEADERS) {
             let value = headers.values(name).next().and_then(|value| std::str::from_utf8(value).ok());

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use hookproof_core::{Delivery, EventKey, HeaderLookup, Verified};
+use hookproof_core::{Delivery, EventKey};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -16,113 +16,10 @@ use crate::time::from_millis;
 
 pub use hookproof_core::sink::EVENT_TYPE_HEADERS;
 
-/// A verified delivery to store.
-#[derive(Clone, PartialEq, Eq)]
-pub struct NewDelivery {
-    /// The event's identity: a 32-byte digest, the same for every retry of
-    /// the event. The inbox stores each key once.
-    pub key: [u8; 32],
-    /// The scheme (provider) name, e.g. `"github"`.
-    pub scheme: String,
-    /// The provider's event or delivery id, for display only (it may be
-    /// unsigned; dedupe uses `key`).
-    pub provider_id: Option<String>,
-    /// The delivery's signed timestamp (Unix seconds), when the scheme has one.
-    pub timestamp: Option<i64>,
-    /// Headers the handler needs (lower-case names): the content type and the
-    /// provider's event-type header, see [`EVENT_TYPE_HEADERS`].
-    pub headers: BTreeMap<String, String>,
-    /// The exact body bytes that were verified.
-    pub body: Bytes,
-}
-
-impl NewDelivery {
-    /// A delivery with no provider id, timestamp or headers.
-    pub fn new(key: [u8; 32], scheme: impl Into<String>, body: impl Into<Bytes>) -> Self {
-        Self {
-            key,
-            scheme: scheme.into(),
-            provider_id: None,
-            timestamp: None,
-            headers: BTreeMap::new(),
-            body: body.into(),
-        }
-    }
-
-    /// Sets the provider's (display) event id.
-    pub fn with_provider_id(mut self, id: impl Into<String>) -> Self {
-        self.provider_id = Some(id.into());
-        self
-    }
-
-    /// Sets the signed timestamp (Unix seconds).
-    pub fn with_timestamp(mut self, timestamp: i64) -> Self {
-        self.timestamp = Some(timestamp);
-        self
-    }
-
-    /// The delivery `verified` checked: its event key, scheme, display id and
-    /// timestamp, `content-type` and the [`EVENT_TYPE_HEADERS`] present in
-    /// `headers`, and the exact `body`. Works with any adapter's header map.
-    ///
-    /// ```
-    /// use hookproof_core::{presets, Signer, Verifier};
-    /// use hookproof_inbox::NewDelivery;
-    ///
-    /// let body = bytes::Bytes::from_static(br#"{"zen":"Design for failure."}"#);
-    /// let mut headers = Signer::new(presets::github(), "s3cret")?.sign(&body);
-    /// headers.insert("x-github-event", "ping".parse()?);
-    /// let verified = Verifier::builder(presets::github()).secret("s3cret").build()?.verify(&headers, &body)?;
-    ///
-    /// let delivery = NewDelivery::from_verified(&verified, &headers, body);
-    /// assert_eq!(delivery.key, *verified.event_key(&delivery.body).as_bytes());
-    /// assert_eq!(delivery.headers.get("x-github-event").map(String::as_str), Some("ping"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_verified<H: HeaderLookup + ?Sized>(verified: &Verified, headers: &H, body: Bytes) -> Self {
-        Delivery::new(verified, headers, body).into()
-    }
-
-    /// Keeps a header; the name is stored lower-case.
-    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.insert(name.to_ascii_lowercase(), value.into());
-        self
-    }
-}
-
-impl From<(&Verified, &http::HeaderMap, Bytes)> for NewDelivery {
-    fn from((verified, headers, body): (&Verified, &http::HeaderMap, Bytes)) -> Self {
-        Self::from_verified(verified, headers, body)
-    }
-}
-
-/// What an adapter in inbox mode hands over ([`hookproof_core::sink`]).
-impl From<Delivery> for NewDelivery {
-    fn from(delivery: Delivery) -> Self {
-        Self {
-            key: *delivery.key.as_bytes(),
-            scheme: delivery.scheme,
-            provider_id: delivery.provider_id,
-            timestamp: delivery.timestamp,
-            headers: delivery.headers,
-            body: delivery.body,
-        }
-    }
-}
-
-impl fmt::Debug for NewDelivery {
-    // The body may be large or sensitive: its size is enough to debug with.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewDelivery")
-            .field("key", &hex::encode(self.key))
-            .field("scheme", &self.scheme)
-            .field("provider_id", &self.provider_id)
-            .field("timestamp", &self.timestamp)
-            .field("headers", &self.headers)
-            .field("body_len", &self.body.len())
-            .finish()
-    }
-}
+/// A verified delivery to store: the core's [`Delivery`], the same value
+/// the adapters' inbox mode hands over (its `key` is the dedupe key; each is
+/// stored once).
+pub type NewDelivery = Delivery;
 
 /// The outcome of [`Inbox::store`](crate::Inbox::store); both are committed
 /// to disk when returned.

@@ -881,7 +881,7 @@ async fn insert_batch(backend: &Backend, batch: &[StoreRequest]) -> Result<Vec<S
             // One multi-row statement per chunk: each statement is a round
             // trip to sqlx's SQLite thread, and a statement per row made the
             // group's transaction several times longer than its fsync.
-            let keys: Vec<String> = batch.iter().map(|request| hex::encode(request.delivery.key)).collect();
+            let keys: Vec<String> = batch.iter().map(|request| request.delivery.key.to_hex()).collect();
             let mut ids = HashMap::with_capacity(batch.len());
             let mut transaction = pools.writer.begin_write().await?;
             for (chunk, chunk_keys) in batch.chunks(SQLITE_ROWS_PER_INSERT).zip(keys.chunks(SQLITE_ROWS_PER_INSERT)) {
@@ -909,7 +909,7 @@ async fn insert_batch(backend: &Backend, batch: &[StoreRequest]) -> Result<Vec<S
         Backend::Postgres(pool) => {
             // One statement for the whole group: a round trip per row would
             // cost more than the commit.
-            let keys: Vec<String> = batch.iter().map(|request| hex::encode(request.delivery.key)).collect();
+            let keys: Vec<String> = batch.iter().map(|request| request.delivery.key.to_hex()).collect();
             let inserted = sqlx::query(sql::INSERT_MANY_POSTGRES)
                 .bind(&keys)
                 .bind(batch.iter().map(|request| request.delivery.scheme.as_str()).collect::<Vec<_>>())

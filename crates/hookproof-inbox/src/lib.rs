@@ -110,7 +110,7 @@ impl hookproof_core::DeliverySink for Inbox {
         &self,
         delivery: hookproof_core::Delivery,
     ) -> Result<hookproof_core::Acceptance, hookproof_core::VerifyError> {
-        match self.store(delivery.into()).await {
+        match self.store(delivery).await {
             Ok(Stored::Accepted { .. }) => Ok(hookproof_core::Acceptance::Stored),
             Ok(Stored::Duplicate) => Ok(hookproof_core::Acceptance::Duplicate),
             Err(error) => Err(hookproof_core::VerifyError::InboxUnavailable(Some(Box::new(error)))),

@@ -893,7 +893,7 @@ async fn verified_deliveries_are_keyed_by_their_signed_identity() {
         headers.insert("x-github-event", "pull_request".parse().unwrap());
         headers.insert("content-type", "application/json".parse().unwrap());
         let verified = verifier.verify(&headers, &body).expect("verified");
-        NewDelivery::from((&verified, &headers, body.clone()))
+        NewDelivery::from_verified(&verified, &headers, body.clone())
     };
 
     let first = receive("delivery-1");
@@ -905,7 +905,7 @@ async fn verified_deliveries_are_keyed_by_their_signed_identity() {
     let claimed = fixture.inbox.claim_due("worker", Duration::from_secs(30), 1).await.unwrap();
     let event = &claimed[0];
     assert_eq!(event.id(), id);
-    assert_eq!(event.event_key().as_bytes(), &first.key);
+    assert_eq!(event.event_key(), first.key);
     assert_eq!((event.scheme(), event.provider_id()), ("github", Some("delivery-1")));
     assert_eq!(event.header("X-GitHub-Event"), Some("pull_request"));
     assert_eq!(event.header("content-type"), Some("application/json"));

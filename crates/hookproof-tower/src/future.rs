@@ -173,7 +173,7 @@ where
                                         }
                                     }
                                     AfterVerify::Store(inbox) => {
-                                        let delivery = Delivery::new(&verified, &parts.headers, body.clone());
+                                        let delivery = Delivery::from_verified(&verified, &parts.headers, body.clone());
                                         State::Storing {
                                             future: Box::pin(async move { inbox.accept(delivery).await }),
                                             call: Some((inner, request(parts, body, verified))),
