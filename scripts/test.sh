@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Incremental caches double the target directory and CI builds once; a full
+# run needs about 2 GB of disk. Print what is free so a full disk is obvious.
+export CARGO_INCREMENTAL=0
+echo "== disk free: $(df -h . | awk 'NR==2 {print $4}')"
+
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # The Redis tests start their own redis-server on a free loopback port.
@@ -44,3 +49,5 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --all-features
 
 echo "== cargo test"
 cargo test --workspace --all-features
+
+echo "== target directory after the run: $(du -sh target 2>/dev/null | cut -f1)"
