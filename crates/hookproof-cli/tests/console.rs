@@ -474,6 +474,35 @@ fn the_console_shows_deliveries_live_retries_a_dead_one_and_runs_no_payload_scri
     );
     let page = browser.script("return document.documentElement.outerHTML;");
     assert!(!page.as_str().unwrap().contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "the secret reached the page");
+
+    // 7. Purge done events: a dismissed confirmation deletes nothing; an
+    // accepted one empties the list and leaves the refusals alone.
+    browser.click("#tab-events");
+    browser.wait_until(
+        "three done rows",
+        "return document.querySelectorAll('#events tbody tr[data-state=\"done\"]').length === 3;",
+    );
+    browser.click("#purge-done");
+    assert_eq!(browser.alert_text().as_deref(), Some("Delete every done event?"));
+    browser.call("POST", "/alert/dismiss", Some(&json!({})));
+    std::thread::sleep(Duration::from_millis(500)); // a poll or two
+    assert_eq!(browser.script("return document.querySelectorAll('#events tbody tr').length;"), json!(3));
+    browser.click("#purge-done");
+    browser.call("POST", "/alert/accept", Some(&json!({})));
+    browser.wait_until(
+        "the purged list",
+        "return document.getElementById('action-result').textContent === '3 purged' \
+         && document.querySelectorAll('#events tbody tr').length === 0;",
+    );
+    let api = |path: &str| {
+        let (status, body) = http("GET", &format!("{console}api/{path}"), &[("x-hookproof-token", "page")], b"");
+        assert_eq!(status, 200, "{path}");
+        serde_json::from_slice::<Value>(&body).unwrap()
+    };
+    let events = api("events");
+    assert_eq!(events["events"].as_array().map(Vec::len), Some(0), "{events}");
+    let rejected = api("rejected");
+    assert_eq!(rejected["rejected"].as_array().map(Vec::len), Some(2), "{rejected}");
 }
 
 #[test]
