@@ -18,6 +18,13 @@ if ! command -v redis-server >/dev/null 2>&1; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 fi
 
+# The rediss:// tests make their certificates with the openssl command.
+if ! command -v openssl >/dev/null 2>&1; then
+  echo "== installing openssl"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+fi
+
 # The inbox tests start their own PostgreSQL (initdb + pg_ctl in a temp
 # directory, on a free loopback port); the system cluster is not started.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${HOOKPROOF_PG_BIN:-}" ]; then

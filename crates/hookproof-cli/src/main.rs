@@ -13,7 +13,7 @@ mod trigger;
 
 use std::io::Read as _;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -79,9 +79,14 @@ struct ListenArgs {
     /// Largest body accepted, in bytes (the preset's when omitted).
     #[arg(long)]
     max_body: Option<usize>,
-    /// Replay protection: `memory` (this process) or `redis://HOST:PORT` (shared).
+    /// Replay protection: `memory` (this process), or `redis://HOST:PORT`
+    /// or `rediss://HOST:PORT` (TLS), shared by every receiver using it.
     #[arg(long, default_value = "memory")]
     replay: String,
+    /// PEM file of the CA that signed a `rediss://` server's certificate,
+    /// when it is not one the system trusts.
+    #[arg(long, value_name = "PEM")]
+    redis_ca_file: Option<PathBuf>,
     /// Command run once per verified event (body on stdin, HOOKPROOF_EVENT_ID,
     /// HOOKPROOF_EVENT_KEY, HOOKPROOF_TIMESTAMP and HOOKPROOF_SCHEME in its environment);
     /// the answer is 2xx only if it exits 0. With --inbox it runs in the workers instead.
@@ -443,17 +448,18 @@ fn listen(args: ListenArgs) -> Result<(), Failure> {
     if !args.path.starts_with('/') {
         return Err(Failure::usage(format!("error: --path `{}` must start with `/`", args.path)));
     }
+    if args.redis_ca_file.is_some() && !args.replay.starts_with("rediss://") {
+        return Err(Failure::usage("error: --redis-ca-file needs --replay rediss://HOST:PORT"));
+    }
     let replay = match args.replay.as_str() {
         "memory" => ReplayProtection::memory(&verifier),
-        url if url.starts_with("redis://") => {
-            let store = hookproof::redis::RedisStore::new(url)
-                .map_err(|e| Failure::usage(format!("error: --replay `{}`: {e}", redact_url(url))))?;
-            check_replay_store(url, args.strict)?;
-            ReplayProtection::new(store, &verifier)
+        url if url.starts_with("redis://") || url.starts_with("rediss://") => {
+            check_replay_store(url, args.redis_ca_file.as_deref(), args.strict)?;
+            ReplayProtection::new(redis_store(url, args.redis_ca_file.as_deref())?, &verifier)
         }
         other => {
             return Err(Failure::usage(format!(
-                "error: --replay must be `memory` or `redis://HOST:PORT`, not `{}`",
+                "error: --replay must be `memory`, `redis://HOST:PORT` or `rediss://HOST:PORT`, not `{}`",
                 redact_url(other)
             )))
         }
@@ -496,13 +502,12 @@ fn listen(args: ListenArgs) -> Result<(), Failure> {
 /// Pings the Redis at `url` once before listening (with a store of its own,
 /// so the receiver's store connects on its own runtime): a warning when it
 /// cannot be reached, or, with `--strict`, a refusal to start.
-fn check_replay_store(url: &str, strict: bool) -> Result<(), Failure> {
+fn check_replay_store(url: &str, ca_file: Option<&Path>, strict: bool) -> Result<(), Failure> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::failed(format!("error: cannot start the runtime: {e}")))?;
-    let store = hookproof::redis::RedisStore::new(url)
-        .map_err(|e| Failure::usage(format!("error: --replay `{}`: {e}", redact_url(url))))?;
+    let store = redis_store(url, ca_file)?;
     let Err(error) = runtime.block_on(store.ping()) else { return Ok(()) };
     let problem = format!("the replay store `{}` cannot be reached ({})", redact_url(url), inbox::chain(&error));
     if strict {
@@ -510,6 +515,19 @@ fn check_replay_store(url: &str, strict: bool) -> Result<(), Failure> {
     }
     eprintln!("warning: {problem}; deliveries are answered 503 replay_store_unavailable until it is back (--strict refuses to start)");
     Ok(())
+}
+
+/// The Redis store `--replay URL` names, trusting `--redis-ca-file` if given.
+fn redis_store(url: &str, ca_file: Option<&Path>) -> Result<hookproof::redis::RedisStore, Failure> {
+    let unusable = |e: &dyn std::fmt::Display| Failure::usage(format!("error: --replay `{}`: {e}", redact_url(url)));
+    match ca_file {
+        None => hookproof::redis::RedisStore::new(url).map_err(|e| unusable(&e)),
+        Some(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|e| Failure::usage(format!("error: cannot read --redis-ca-file `{}`: {e}", path.display())))?;
+            hookproof::redis::RedisStore::with_root_certificates(url, &pem).map_err(|e| unusable(&e))
+        }
+    }
 }
 
 /// Starts `endpoint` on `--host`/`--port` and says where on stderr; then

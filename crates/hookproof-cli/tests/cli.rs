@@ -1,6 +1,11 @@
 //! Drives the built `hookproof` binary: success and failure exits of every
 //! subcommand, and real deliveries between `send` and `listen` on loopback.
 
+// The Redis harness of the hookproof-redis tests (its TLS server here).
+#[allow(dead_code)]
+#[path = "../../hookproof-redis/tests/server/mod.rs"]
+mod redis_server;
+
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
@@ -570,4 +575,35 @@ fn listen_serves_prometheus_metrics() {
     assert!(text.contains(r#"hookproof_verified_total{scheme="github"} 1"#), "{text}");
     assert!(text.contains(r#"hookproof_rejected_total{scheme="github",code="signature_mismatch"} 1"#), "{text}");
     assert!(text.contains("hookproof_verify_seconds"), "{text}");
+}
+
+#[test]
+fn listen_shares_replay_memory_over_rediss_with_a_private_ca() {
+    let redis = redis_server::RedisServer::start_tls();
+    let ca = redis.ca_file().display().to_string();
+    let tls_url = redis.tls_url();
+    let replay = ["--preset", "github", "--secret", "s", "--replay", &tls_url, "--redis-ca-file", &ca, "--strict"];
+    let first = Listener::start(&replay);
+    let second = Listener::start(&replay);
+    let body = br#"{"zen":"Design for failure."}"#;
+    let send = |url: &str| run(&["send", "--preset", "github", "--secret", "s", "--id", "d-tls", url], body);
+    let processed = send(&first.url);
+    assert_eq!(processed.status.code(), Some(0), "{}", stderr(&processed));
+    let duplicate = send(&second.url);
+    assert!(stdout(&duplicate).contains(r#"{"status":"duplicate"}"#), "{}", stdout(&duplicate));
+
+    // Without the CA, the server's certificate is not trusted: --strict refuses to start.
+    let untrusted =
+        run(&["listen", "--port", "0", "--preset", "github", "--secret", "s", "--replay", &tls_url, "--strict"], b"");
+    assert_eq!(untrusted.status.code(), Some(1));
+    assert!(
+        stderr(&untrusted).contains(&format!("the replay store `{tls_url}` cannot be reached")),
+        "{}",
+        stderr(&untrusted)
+    );
+    // A CA file with a plain redis:// URL is a usage error.
+    let plain =
+        run(&["listen", "--preset", "github", "--secret", "s", "--replay", &redis.url(), "--redis-ca-file", &ca], b"");
+    assert_eq!(plain.status.code(), Some(2));
+    assert!(stderr(&plain).contains("--redis-ca-file needs --replay rediss://"), "{}", stderr(&plain));
 }

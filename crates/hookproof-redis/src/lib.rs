@@ -211,9 +211,38 @@ impl RedisStore {
     /// A store for the Redis at `url` (`redis://[[user]:password@]host[:port][/db]`
     /// or `redis+unix:///path`), which connects on first use. Fails only if
     /// the URL is unusable.
+    ///
+    /// `rediss://` URLs (with the default `tls` feature) connect over TLS and
+    /// trust the system's root certificates; see
+    /// [`with_root_certificates`](Self::with_root_certificates) for a private CA.
     pub fn new(url: &str) -> Result<Self, RedisError> {
-        let client = redis::Client::open(url)?;
-        Ok(Self {
+        #[cfg(feature = "tls")]
+        if url.starts_with("rediss://") {
+            install_tls_provider();
+        }
+        Ok(Self::from_client(redis::Client::open(url)?))
+    }
+
+    /// A store for the `rediss://` server at `url` whose certificate is
+    /// signed by one of the PEM certificates in `root_pem` (a private CA),
+    /// instead of by a root the system trusts.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let ca = std::fs::read("/etc/redis/ca.crt")?;
+    /// let store = hookproof_redis::RedisStore::with_root_certificates("rediss://redis.internal:6380/0", &ca)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn with_root_certificates(url: &str, root_pem: &[u8]) -> Result<Self, RedisError> {
+        install_tls_provider();
+        let certificates = redis::TlsCertificates { client_tls: None, root_cert: Some(root_pem.to_vec()) };
+        Ok(Self::from_client(redis::Client::build_with_tls(url, certificates)?))
+    }
+
+    fn from_client(client: redis::Client) -> Self {
+        Self {
             shared: Arc::new(Shared {
                 client,
                 current: Mutex::new(None),
@@ -225,7 +254,7 @@ impl RedisStore {
             }),
             key_prefix: Arc::from(DEFAULT_KEY_PREFIX),
             timeout: DEFAULT_TIMEOUT,
-        })
+        }
     }
 
     /// Like [`new`](Self::new), and connects now, waiting at most
@@ -410,6 +439,14 @@ impl fmt::Debug for RedisStore {
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
+}
+
+/// redis-rs builds its TLS config from rustls's process-wide provider, which
+/// rustls cannot pick by itself when a program links two (ring here, aws-lc
+/// elsewhere). Installing ring is a no-op if the program chose one already.
+#[cfg(feature = "tls")]
+fn install_tls_provider() {
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// `redis://[user:***@]host:port/db`: the server without its password.

@@ -324,3 +324,19 @@ async fn redis_keys_have_a_fixed_size_and_hold_no_id_or_signature() {
         assert!(signatures.iter().all(|signature| !key.contains(signature.as_str())), "{key}");
     }
 }
+
+#[tokio::test]
+async fn rediss_with_the_servers_ca_claims_and_without_it_is_unavailable() {
+    let server = RedisServer::start_tls();
+    let ca = std::fs::read(server.ca_file()).unwrap();
+    let store = RedisStore::with_root_certificates(&server.tls_url(), &ca).expect("valid url and CA");
+    store.ping().await.expect("TLS handshake with the private CA");
+    assert_eq!(store.claim(&key("tls"), "a", LEASE).await.unwrap(), ClaimOutcome::Claimed);
+    assert_eq!(store.claim(&key("tls"), "b", LEASE).await.unwrap(), ClaimOutcome::InFlight);
+    assert!(format!("{store:?}").contains("rediss://127.0.0.1:"), "{store:?}");
+
+    // The same server, trusting only the system's roots: the certificate is
+    // refused, and the store answers Unavailable rather than talking in clear.
+    let untrusting = RedisStore::new(&server.tls_url()).unwrap().timeout(TIMEOUT);
+    assert!(matches!(untrusting.ping().await, Err(ReplayError::Unavailable(_))));
+}

@@ -2,10 +2,12 @@
 //!
 //! The tests need the `redis-server` binary (`apt-get install redis-server`),
 //! found on `PATH` or named by `HOOKPROOF_REDIS_SERVER`. Without it they fail,
-//! they do not skip.
+//! they do not skip. The TLS server also needs the `openssl` command, which
+//! makes its certificates.
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,6 +16,21 @@ use std::time::{Duration, Instant};
 pub(crate) struct RedisServer {
     port: u16,
     child: Option<Child>,
+    tls: Option<Tls>,
+}
+
+/// A TLS server's second port and its certificates (a CA, and a server
+/// certificate for 127.0.0.1 signed by it), in a directory removed on drop.
+#[derive(Debug)]
+struct Tls {
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Drop for Tls {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 impl RedisServer {
@@ -24,9 +41,31 @@ impl RedisServer {
 
     /// Starts a server on `port` and waits until it answers PING.
     pub(crate) fn on_port(port: u16) -> Self {
-        let mut server = Self { port, child: None };
+        let mut server = Self { port, child: None, tls: None };
         server.launch();
         server
+    }
+
+    /// Starts a server that also serves TLS (`rediss://`) on a second free
+    /// port, with a certificate for 127.0.0.1 signed by a fresh private CA.
+    pub(crate) fn start_tls() -> Self {
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!("hookproof-redis-tls-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create the certificate directory");
+        make_certificates(&dir);
+        let mut server = Self { port, child: None, tls: Some(Tls { port: free_port(), dir }) };
+        server.launch();
+        server
+    }
+
+    /// `rediss://127.0.0.1:<tls port>/0` (only for [`start_tls`](Self::start_tls)).
+    pub(crate) fn tls_url(&self) -> String {
+        format!("rediss://127.0.0.1:{}/0", self.tls.as_ref().expect("a TLS server").port)
+    }
+
+    /// The PEM file of the CA that signed the TLS server's certificate.
+    pub(crate) fn ca_file(&self) -> PathBuf {
+        self.tls.as_ref().expect("a TLS server").dir.join("ca.crt")
     }
 
     /// `redis://127.0.0.1:<port>/0`.
@@ -66,12 +105,15 @@ impl RedisServer {
     fn launch(&mut self) {
         let binary = std::env::var("HOOKPROOF_REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned());
         let port = self.port.to_string();
-        let child = Command::new(&binary)
-            .args(["--port", &port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
+        let mut command = Command::new(&binary);
+        command.args(["--port", &port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+        if let Some(tls) = &self.tls {
+            let file = |name: &str| tls.dir.join(name).display().to_string();
+            command.args(["--tls-port", &tls.port.to_string(), "--tls-auth-clients", "no"]);
+            command.args(["--tls-cert-file", &file("server.crt"), "--tls-key-file", &file("server.key")]);
+            command.args(["--tls-ca-cert-file", &file("ca.crt")]);
+        }
+        let child = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
         let mut child = match child {
             Ok(child) => child,
             Err(error) => panic!(
@@ -79,6 +121,7 @@ impl RedisServer {
                  Install it (e.g. `apt-get install redis-server`) or point HOOKPROOF_REDIS_SERVER at the binary."
             ),
         };
+        // Both ports open together, so the plain one tells when TLS is ready too.
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if answers_ping(self.port) {
@@ -113,6 +156,44 @@ pub(crate) fn url(port: u16) -> String {
 pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
     listener.local_addr().expect("local address").port()
+}
+
+/// A CA and a server certificate for 127.0.0.1 it signed, by the `openssl` command.
+fn make_certificates(dir: &Path) {
+    let openssl = |args: &[&str]| {
+        let output = Command::new("openssl").args(args).current_dir(dir).output().unwrap_or_else(|error| {
+            panic!("could not run `openssl` ({error}): the TLS tests need it (apt-get install openssl)")
+        });
+        assert!(output.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    };
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    openssl(
+        &[
+            &["req", "-x509"],
+            &ec[..],
+            &["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=hookproof test CA"],
+        ]
+        .concat(),
+    );
+    openssl(&[&["req"], &ec[..], &["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"]].concat());
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").expect("write san.ext");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    ]);
 }
 
 fn answers_ping(port: u16) -> bool {
