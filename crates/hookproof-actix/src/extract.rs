@@ -1,7 +1,5 @@
 //! [`Webhook<T>`] and [`RawWebhook`]: verified deliveries as handler arguments.
 
-use std::ops::{Deref, DerefMut};
-
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use bytes::Bytes;
@@ -88,54 +86,7 @@ pub struct Webhook<T> {
     pub verified: Verified,
 }
 
-impl<T> Webhook<T> {
-    /// The id header's value, when the scheme has one (see
-    /// [`Verified::id`] for which providers sign it).
-    pub fn id(&self) -> Option<&str> {
-        self.verified.id()
-    }
-
-    /// The delivery's timestamp in unix seconds, when the scheme carries one.
-    pub fn timestamp(&self) -> Option<i64> {
-        self.verified.timestamp()
-    }
-
-    /// The decoded event, dropping the verification details (the same
-    /// name in every hookproof adapter).
-    pub fn into_event(self) -> T {
-        self.event
-    }
-
-    /// The decoded event: [`into_event`](Self::into_event) under actix's
-    /// usual name.
-    pub fn into_inner(self) -> T {
-        self.event
-    }
-
-    /// The event and the verification result.
-    pub fn into_parts(self) -> (T, Verified) {
-        (self.event, self.verified)
-    }
-
-    /// What the verification established (scheme, id, timestamp).
-    pub fn verified(&self) -> &Verified {
-        &self.verified
-    }
-}
-
-impl<T> Deref for Webhook<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.event
-    }
-}
-
-impl<T> DerefMut for Webhook<T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.event
-    }
-}
+hookproof_core::__webhook_extractor_accessors!(Webhook, RawWebhook, WebhookError);
 
 impl<T: DeserializeOwned + 'static> FromRequest for Webhook<T> {
     type Error = WebhookError;
@@ -187,23 +138,6 @@ pub struct RawWebhook {
     pub body: Bytes,
     /// What the verification established (scheme, id, timestamp).
     pub verified: Verified,
-}
-
-impl RawWebhook {
-    /// The id header's value, when the scheme has one.
-    pub fn id(&self) -> Option<&str> {
-        self.verified.id()
-    }
-
-    /// The delivery's timestamp in unix seconds, when the scheme carries one.
-    pub fn timestamp(&self) -> Option<i64> {
-        self.verified.timestamp()
-    }
-
-    /// Decodes the verified body as JSON; failure is 422 `invalid_payload`.
-    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, WebhookError> {
-        Ok(self.verified.decode(&self.body)?)
-    }
 }
 
 impl FromRequest for RawWebhook {

@@ -51,43 +51,7 @@ pub struct Webhook<T> {
     pub verified: Verified,
 }
 
-impl<T> Webhook<T> {
-    /// The event id, when the scheme carries one (`webhook-id`,
-    /// `X-GitHub-Delivery`, ...).
-    pub fn id(&self) -> Option<&str> {
-        self.verified.id()
-    }
-
-    /// The delivery's timestamp in unix seconds, when the scheme carries one.
-    pub fn timestamp(&self) -> Option<i64> {
-        self.verified.timestamp()
-    }
-
-    /// What verification established: scheme, id, timestamp, event key.
-    pub fn verified(&self) -> &Verified {
-        &self.verified
-    }
-
-    /// The decoded event, dropping the verification details.
-    pub fn into_event(self) -> T {
-        self.event
-    }
-
-    /// The decoded event and the verification details.
-    pub fn into_parts(self) -> (T, Verified) {
-        (self.event, self.verified)
-    }
-}
-
-/// The decoded event's fields and methods, directly on the webhook (as in
-/// every hookproof adapter).
-impl<T> std::ops::Deref for Webhook<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.event
-    }
-}
+hookproof_core::__webhook_extractor_accessors!(Webhook, RawWebhook, WebhookRejection);
 
 impl<S, T> FromRequest<S> for Webhook<T>
 where
@@ -123,23 +87,6 @@ pub struct RawWebhook {
     pub body: Bytes,
     /// What verification established: id, timestamp, scheme.
     pub verified: Verified,
-}
-
-impl RawWebhook {
-    /// The event id, when the scheme carries one.
-    pub fn id(&self) -> Option<&str> {
-        self.verified.id()
-    }
-
-    /// The delivery's timestamp in unix seconds, when the scheme carries one.
-    pub fn timestamp(&self) -> Option<i64> {
-        self.verified.timestamp()
-    }
-
-    /// Decodes the verified body as JSON; failure is 422 `invalid_payload`.
-    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, WebhookRejection> {
-        Ok(self.verified.decode(&self.body)?)
-    }
 }
 
 impl<S> FromRequest<S> for RawWebhook
