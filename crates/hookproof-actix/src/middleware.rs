@@ -9,8 +9,8 @@ use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceRes
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::{Error, HttpMessage as _, HttpResponse};
 use futures_util::future::LocalBoxFuture;
-use hookproof_core::replay::{Admission, ReplayProtection};
-use hookproof_core::{Acceptance, DeliverySink, Verifier, ACCEPTED_BODY, DUPLICATE_BODY, JSON_CONTENT_TYPE};
+use hookproof_core::replay::ReplayProtection;
+use hookproof_core::{DeliverySink, Intake, Pass, Verifier, ACCEPTED_BODY, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 
 use crate::delivery::{read_and_verify, store};
 use crate::{ActixHeaders, WebhookError};
@@ -131,15 +131,14 @@ use crate::{ActixHeaders, WebhookError};
 #[derive(Debug, Clone)]
 pub struct WebhookMiddleware {
     verifier: Arc<Verifier>,
-    replay: Option<ReplayProtection>,
-    inbox: Option<Arc<dyn DeliverySink>>,
+    intake: Intake,
 }
 
 impl WebhookMiddleware {
     /// Verifies with `verifier` (a [`Verifier`] or an `Arc<Verifier>` shared
     /// with other routes).
     pub fn new(verifier: impl Into<Arc<Verifier>>) -> Self {
-        Self { verifier: verifier.into(), replay: None, inbox: None }
+        Self { verifier: verifier.into(), intake: Intake::Direct }
     }
 
     /// Opt-in replay protection: run the handler once per event, mark the
@@ -150,7 +149,7 @@ impl WebhookMiddleware {
     /// middleware (clones share the store): a protection created inside the
     /// `HttpServer::new` factory would give each worker its own memory.
     pub fn replay(mut self, protection: ReplayProtection) -> Self {
-        self.replay = Some(protection);
+        self.intake = Intake::Replay(protection);
         self
     }
 
@@ -159,7 +158,7 @@ impl WebhookMiddleware {
     /// Replay protection is not used in this mode: the inbox dedupes on the
     /// same [event key](hookproof_core::Verified::event_key).
     pub fn inbox(mut self, inbox: impl DeliverySink + 'static) -> Self {
-        self.inbox = Some(Arc::new(inbox));
+        self.intake = Intake::Inbox(Arc::new(inbox));
         self
     }
 
@@ -170,7 +169,7 @@ impl WebhookMiddleware {
 
     /// The replay protection in use, if any.
     pub fn replay_protection(&self) -> Option<&ReplayProtection> {
-        self.replay.as_ref()
+        self.intake.replay_protection()
     }
 }
 
@@ -189,8 +188,7 @@ where
         ready(Ok(WebhookService {
             service: Rc::new(service),
             verifier: Arc::clone(&self.verifier),
-            replay: self.replay.clone().map(Rc::new),
-            inbox: self.inbox.clone(),
+            intake: Rc::new(self.intake.clone()),
         }))
     }
 }
@@ -201,8 +199,7 @@ where
 pub struct WebhookService<S> {
     service: Rc<S>,
     verifier: Arc<Verifier>,
-    replay: Option<Rc<ReplayProtection>>,
-    inbox: Option<Arc<dyn DeliverySink>>,
+    intake: Rc<Intake>,
 }
 
 impl<S, B> Service<ServiceRequest> for WebhookService<S>
@@ -219,42 +216,17 @@ where
     fn call(&self, mut request: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         let verifier = Arc::clone(&self.verifier);
-        let replay = self.replay.clone();
-        let inbox = self.inbox.clone();
+        let intake = Rc::clone(&self.intake);
         Box::pin(async move {
             let payload = request.take_payload();
             let delivery = match read_and_verify(request.request(), payload, &verifier).await {
                 Ok(delivery) => delivery,
                 Err(error) => return Ok(request.error_response(WebhookError::from(error)).map_into_right_body()),
             };
-            // Inbox mode: stored, then the wrapped service acknowledges (no claim:
-            // the inbox is the dedupe).
-            let replay = match inbox {
-                Some(inbox) => {
-                    let headers = ActixHeaders(request.headers());
-                    let stored =
-                        hookproof_core::Delivery::from_verified(&delivery.verified, &headers, delivery.body.clone());
-                    match inbox.accept(stored).await {
-                        Ok(Acceptance::Stored) => None,
-                        Ok(Acceptance::Duplicate) => {
-                            return Ok(request.into_response(duplicate()).map_into_right_body())
-                        }
-                        Err(error) => {
-                            return Ok(request.error_response(WebhookError::from(error)).map_into_right_body())
-                        }
-                    }
-                }
-                None => replay,
-            };
-            let Some(replay) = replay else {
-                request.set_payload(Payload::from(delivery.body.clone()));
-                store(&mut request.extensions_mut(), delivery);
-                return Ok(service.call(request).await?.map_into_left_body());
-            };
-            let claim = match replay.begin(&delivery.verified, &delivery.body).await {
-                Ok(Admission::Process(claim)) => Some(claim),
-                Ok(Admission::Unprotected) => None,
-                Ok(Admission::Duplicate) => return Ok(request.into_response(duplicate()).map_into_right_body()),
+            let admission = intake.admit(&delivery.verified, &ActixHeaders(request.headers()), &delivery.body);
+            let claim = match admission.await {
+                Ok(Pass::Handle(claim)) => claim,
+                Ok(Pass::Duplicate) => return Ok(request.into_response(duplicate()).map_into_right_body()),
                 Err(error) => return Ok(request.error_response(WebhookError::from(error)).map_into_right_body()),
             };
             request.set_payload(Payload::from(delivery.body.clone()));

@@ -38,6 +38,7 @@ pub mod events;
 mod extractor;
 mod headers;
 pub mod identity;
+pub mod intake;
 mod mac;
 pub mod observe;
 pub mod presets;
@@ -54,6 +55,7 @@ pub use body::{check_content_length, parse_content_length, BodyCollector};
 pub use error::{ConfigError, VerifyError, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 pub use headers::HeaderLookup;
 pub use identity::{EventKey, Identity, IdentitySource};
+pub use intake::{Intake, Pass};
 pub use replay::{Admission, Claim, Guarded, MemoryStore, ReplayProtection, ReplayStore};
 pub use scheme::{
     Algorithm, Encoding, KeyFormat, Part, Scheme, SchemeBuilder, SignatureFormat, TimestampFormat, DEFAULT_BODY_LIMIT,

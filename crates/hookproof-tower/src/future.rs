@@ -10,10 +10,7 @@ use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
-use hookproof_core::{
-    Acceptance, Admission, Claim, Delivery, DeliverySink, Guarded, PendingDelivery, ReplayProtection, Verified,
-    Verifier, VerifyError,
-};
+use hookproof_core::{Claim, Guarded, Intake, Pass, PendingDelivery, Verified, Verifier, VerifyError};
 use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
@@ -58,15 +55,10 @@ pin_project! {
             body: B,
             pending: Option<Pending<S>>,
         },
-        // Verified, inbox mode: storing the delivery before the inner
-        // service acknowledges it.
-        Storing {
-            future: BoxFuture<'static, Result<Acceptance, VerifyError>>,
-            call: Option<(S, Request<Full<Bytes>>)>,
-        },
-        // Verified, replay protection on: claiming the event.
+        // Verified, with replay protection or an inbox: claiming the event
+        // or storing the delivery.
         Admitting {
-            future: BoxFuture<'static, Result<Admission, VerifyError>>,
+            future: BoxFuture<'static, Result<Pass, VerifyError>>,
             call: Option<(S, Request<Full<Bytes>>)>,
         },
         // Verified (and admitted without a claim): the inner service is answering.
@@ -100,17 +92,7 @@ struct Pending<S> {
     delivery: PendingDelivery,
     inner: S,
     verifier: Arc<Verifier>,
-    after: AfterVerify,
-}
-
-/// What happens to a verified delivery before the inner service is called.
-pub(crate) enum AfterVerify {
-    /// Call it.
-    Call,
-    /// Claim the event first (replay protection).
-    Claim(ReplayProtection),
-    /// Store the delivery first (inbox mode).
-    Store(Arc<dyn DeliverySink>),
+    intake: Intake,
 }
 
 /// The answer once the claim is settled.
@@ -131,9 +113,9 @@ where
         delivery: PendingDelivery,
         inner: S,
         verifier: Arc<Verifier>,
-        after: AfterVerify,
+        intake: Intake,
     ) -> Self {
-        let pending = Some(Pending { parts, delivery, inner, verifier, after });
+        let pending = Some(Pending { parts, delivery, inner, verifier, intake });
         Self { state: State::Collecting { body, pending } }
     }
 
@@ -159,26 +141,15 @@ where
                     let slot = pending.as_mut().expect(DONE);
                     match ready!(poll_collect(body, &mut slot.delivery, cx)) {
                         Ok(()) => {
-                            let Pending { parts, delivery, mut inner, verifier, after } = pending.take().expect(DONE);
+                            let Pending { parts, delivery, mut inner, verifier, intake } = pending.take().expect(DONE);
                             match verifier.finish(delivery) {
-                                Ok((verified, body)) => match after {
-                                    AfterVerify::Call => {
-                                        State::Calling { future: inner.call(request(parts, body, verified)) }
-                                    }
-                                    AfterVerify::Claim(replay) => {
-                                        let admission = admit(replay, verified.clone(), body.clone());
-                                        State::Admitting {
-                                            future: admission,
-                                            call: Some((inner, request(parts, body, verified))),
-                                        }
-                                    }
-                                    AfterVerify::Store(inbox) => {
-                                        let delivery = Delivery::from_verified(&verified, &parts.headers, body.clone());
-                                        State::Storing {
-                                            future: Box::pin(async move { inbox.accept(delivery).await }),
-                                            call: Some((inner, request(parts, body, verified))),
-                                        }
-                                    }
+                                // The direct path allocates nothing more.
+                                Ok((verified, body)) if matches!(intake, Intake::Direct) => {
+                                    State::Calling { future: inner.call(request(parts, body, verified)) }
+                                }
+                                Ok((verified, body)) => State::Admitting {
+                                    future: Box::pin(intake.admit(&verified, &parts.headers, &body)),
+                                    call: Some((inner, request(parts, body, verified))),
                                 },
                                 Err(error) => answer(error_response(&error)),
                             }
@@ -186,20 +157,11 @@ where
                         Err(error) => answer(error_response(&error)),
                     }
                 }
-                StateProj::Storing { future, call } => {
-                    let acceptance = ready!(future.as_mut().poll(cx));
-                    let (mut inner, request) = call.take().expect(DONE);
-                    match acceptance {
-                        Ok(Acceptance::Stored) => State::Calling { future: inner.call(request) },
-                        Ok(Acceptance::Duplicate) => answer(duplicate_response()),
-                        Err(error) => answer(error_response(&error)),
-                    }
-                }
                 StateProj::Admitting { future, call } => {
                     let admission = ready!(future.as_mut().poll(cx));
                     let (mut inner, request) = call.take().expect(DONE);
                     match admission {
-                        Ok(Admission::Process(claim)) => {
+                        Ok(Pass::Handle(Some(claim))) => {
                             // `call` may panic before returning a future; the
                             // claim is released then too.
                             match panic::catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
@@ -210,8 +172,8 @@ where
                                 }
                             }
                         }
-                        Ok(Admission::Unprotected) => State::Calling { future: inner.call(request) },
-                        Ok(Admission::Duplicate) => answer(duplicate_response()),
+                        Ok(Pass::Handle(None)) => State::Calling { future: inner.call(request) },
+                        Ok(Pass::Duplicate) => answer(duplicate_response()),
                         Err(error) => answer(error_response(&error)),
                     }
                 }
@@ -261,15 +223,6 @@ where
     State::Settling { future: Box::pin(future), then: Some(then) }
 }
 
-/// Claims the verified event in the replay store.
-fn admit(
-    replay: ReplayProtection,
-    verified: Verified,
-    body: Bytes,
-) -> BoxFuture<'static, Result<Admission, VerifyError>> {
-    Box::pin(async move { replay.begin(&verified, &body).await })
-}
-
 /// Pushes every data frame into the delivery until the body ends, it
 /// fails, or it passes the limit. Trailers are not part of what is signed.
 fn poll_collect<B>(
@@ -310,7 +263,6 @@ where
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match &self.state {
             State::Collecting { .. } => "collecting",
-            State::Storing { .. } => "storing",
             State::Admitting { .. } => "admitting",
             State::Calling { .. } => "calling",
             State::Claimed { .. } => "claimed",

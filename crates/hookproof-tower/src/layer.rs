@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use hookproof_core::{DeliverySink, ReplayProtection, Verifier};
+use hookproof_core::{DeliverySink, Intake, ReplayProtection, Verifier};
 use tower_layer::Layer;
 
 use crate::VerifyWebhook;
@@ -16,8 +16,7 @@ use crate::VerifyWebhook;
 #[derive(Debug, Clone)]
 pub struct WebhookLayer {
     verifier: Arc<Verifier>,
-    replay: Option<ReplayProtection>,
-    inbox: Option<Arc<dyn DeliverySink>>,
+    intake: Intake,
 }
 
 impl WebhookLayer {
@@ -25,7 +24,7 @@ impl WebhookLayer {
     /// `Arc<Verifier>` shared with other parts of the application), without
     /// replay protection.
     pub fn new(verifier: impl Into<Arc<Verifier>>) -> Self {
-        Self { verifier: verifier.into(), replay: None, inbox: None }
+        Self { verifier: verifier.into(), intake: Intake::Direct }
     }
 
     /// Opt-in: run the wrapped service once per event, and acknowledge
@@ -48,7 +47,7 @@ impl WebhookLayer {
     /// layer's [`Verified`](hookproof_core::Verified) instead of verifying
     /// again.
     pub fn replay(mut self, protection: ReplayProtection) -> Self {
-        self.replay = Some(protection);
+        self.intake = Intake::Replay(protection);
         self
     }
 
@@ -63,7 +62,7 @@ impl WebhookLayer {
     /// here. Replay protection is not needed and not used in this mode: the
     /// inbox dedupes on the same [event key](hookproof_core::Verified::event_key).
     pub fn inbox(mut self, inbox: impl DeliverySink + 'static) -> Self {
-        self.inbox = Some(Arc::new(inbox));
+        self.intake = Intake::Inbox(Arc::new(inbox));
         self
     }
 
@@ -74,7 +73,7 @@ impl WebhookLayer {
 
     /// The replay protection, when [`replay`](Self::replay) turned it on.
     pub fn replay_protection(&self) -> Option<&ReplayProtection> {
-        self.replay.as_ref()
+        self.intake.replay_protection()
     }
 }
 
@@ -82,10 +81,6 @@ impl<S> Layer<S> for WebhookLayer {
     type Service = VerifyWebhook<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        let mut service = VerifyWebhook::new(inner, Arc::clone(&self.verifier));
-        if let Some(protection) = &self.replay {
-            service = service.replay(protection.clone());
-        }
-        service.with_inbox(self.inbox.clone())
+        VerifyWebhook::new(inner, Arc::clone(&self.verifier)).with_intake(self.intake.clone())
     }
 }

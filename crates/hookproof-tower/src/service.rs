@@ -4,13 +4,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use hookproof_core::{DeliverySink, ReplayProtection, Verifier};
+use hookproof_core::{DeliverySink, Intake, ReplayProtection, Verifier};
 use http::{Request, Response};
 use http_body::Body;
 use http_body_util::Full;
 use tower_service::Service;
 
-use crate::future::AfterVerify;
 use crate::{BoxError, ResponseBody, ResponseFuture, WebhookLayer};
 
 /// Verifies webhook deliveries, then calls the inner service `S`.
@@ -23,29 +22,27 @@ use crate::{BoxError, ResponseBody, ResponseFuture, WebhookLayer};
 pub struct VerifyWebhook<S> {
     inner: S,
     verifier: Arc<Verifier>,
-    replay: Option<ReplayProtection>,
-    inbox: Option<Arc<dyn DeliverySink>>,
+    intake: Intake,
 }
 
 impl<S> VerifyWebhook<S> {
     /// Wraps `inner`, verifying with `verifier`.
     pub fn new(inner: S, verifier: impl Into<Arc<Verifier>>) -> Self {
-        Self { inner, verifier: verifier.into(), replay: None, inbox: None }
+        Self { inner, verifier: verifier.into(), intake: Intake::Direct }
     }
 
     /// Opt-in replay protection; see [`WebhookLayer::replay`].
-    pub fn replay(mut self, protection: ReplayProtection) -> Self {
-        self.replay = Some(protection);
-        self
+    pub fn replay(self, protection: ReplayProtection) -> Self {
+        self.with_intake(Intake::Replay(protection))
     }
 
     /// Inbox mode; see [`WebhookLayer::inbox`].
     pub fn inbox(self, inbox: impl DeliverySink + 'static) -> Self {
-        self.with_inbox(Some(Arc::new(inbox)))
+        self.with_intake(Intake::Inbox(Arc::new(inbox)))
     }
 
-    pub(crate) fn with_inbox(mut self, inbox: Option<Arc<dyn DeliverySink>>) -> Self {
-        self.inbox = inbox;
+    pub(crate) fn with_intake(mut self, intake: Intake) -> Self {
+        self.intake = intake;
         self
     }
 
@@ -61,7 +58,7 @@ impl<S> VerifyWebhook<S> {
 
     /// The replay protection, when [`replay`](Self::replay) turned it on.
     pub fn replay_protection(&self) -> Option<&ReplayProtection> {
-        self.replay.as_ref()
+        self.intake.replay_protection()
     }
 
     /// The inner service.
@@ -104,13 +101,14 @@ where
         // freshness, the order `Verifier::verify` checks in); the delivery
         // caps the stream too.
         match self.verifier.begin(&parts.headers) {
-            Ok(delivery) => {
-                let after = match &self.inbox {
-                    Some(inbox) => AfterVerify::Store(Arc::clone(inbox)),
-                    None => self.replay.clone().map_or(AfterVerify::Call, AfterVerify::Claim),
-                };
-                ResponseFuture::collecting(body, parts, delivery, inner, Arc::clone(&self.verifier), after)
-            }
+            Ok(delivery) => ResponseFuture::collecting(
+                body,
+                parts,
+                delivery,
+                inner,
+                Arc::clone(&self.verifier),
+                self.intake.clone(),
+            ),
             Err(error) => ResponseFuture::refused(&error),
         }
     }
