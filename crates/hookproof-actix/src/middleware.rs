@@ -9,8 +9,7 @@ use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceRes
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::{Error, HttpMessage as _, HttpResponse};
 use futures_util::future::LocalBoxFuture;
-use hookproof_core::replay::ReplayProtection;
-use hookproof_core::{DeliverySink, Intake, Pass, Verifier, ACCEPTED_BODY, DUPLICATE_BODY, JSON_CONTENT_TYPE};
+use hookproof_core::{Intake, Pass, Verifier, ACCEPTED_BODY, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 
 use crate::delivery::{read_and_verify, store};
 use crate::{ActixHeaders, WebhookError};
@@ -39,16 +38,16 @@ use crate::{ActixHeaders, WebhookError};
 ///
 /// Opt in with [`replay`](Self::replay): each verified event is then
 /// processed once. Between verifying and calling the wrapped service the
-/// middleware claims the event ([`ReplayProtection::begin`]) and answers
+/// middleware claims the event ([`ReplayProtection::begin`](hookproof_core::ReplayProtection::begin)) and answers
 /// without running the handler when it cannot:
 ///
 /// | outcome | status | body |
 /// |---|---|---|
 /// | already processed successfully | 200 | `{"status":"duplicate"}` (`application/json`) |
 /// | being processed right now by another request | 409 | `in_flight` |
-/// | replay store unreachable (unless [fail-open](ReplayProtection::fail_open)) | 503 | `replay_store_unavailable` |
+/// | replay store unreachable (unless [fail-open](hookproof_core::ReplayProtection::fail_open)) | 503 | `replay_store_unavailable` |
 /// | the handler panicked (the claim is released) | 500 | `handler_panicked` |
-/// | the handler passed the [timeout](ReplayProtection::handler_timeout) | 503 | `handler_timed_out` |
+/// | the handler passed the [timeout](hookproof_core::ReplayProtection::handler_timeout) | 503 | `handler_timed_out` |
 ///
 /// The claim follows the core's one policy ([`hookproof_core::replay`]):
 /// its lease is renewed while the handler runs; the event is marked
@@ -56,7 +55,7 @@ use crate::{ActixHeaders, WebhookError};
 /// from the wrapped service, a panic, a timeout, or a request dropped
 /// before it was answered (the client went away) releases the claim, so the
 /// sender's retry is processed again. A claim whose release cannot finish
-/// expires with its [lease](ReplayProtection::lease).
+/// expires with its [lease](hookproof_core::ReplayProtection::lease).
 ///
 /// A panic or timeout is returned as a [`WebhookError`], which actix-web
 /// answers with that status and body (a panic has consumed the request, so
@@ -134,44 +133,7 @@ pub struct WebhookMiddleware {
     intake: Intake,
 }
 
-impl WebhookMiddleware {
-    /// Verifies with `verifier` (a [`Verifier`] or an `Arc<Verifier>` shared
-    /// with other routes).
-    pub fn new(verifier: impl Into<Arc<Verifier>>) -> Self {
-        Self { verifier: verifier.into(), intake: Intake::Direct }
-    }
-
-    /// Opt-in replay protection: run the handler once per event, mark the
-    /// event processed only when the handler answered 2xx. See
-    /// [Replay protection](#replay-protection).
-    ///
-    /// Build the [`ReplayProtection`] once and clone it into each worker's
-    /// middleware (clones share the store): a protection created inside the
-    /// `HttpServer::new` factory would give each worker its own memory.
-    pub fn replay(mut self, protection: ReplayProtection) -> Self {
-        self.intake = Intake::Replay(protection);
-        self
-    }
-
-    /// Inbox mode: store each verified delivery in `inbox`, then let the
-    /// wrapped service acknowledge it; see [Inbox mode](#inbox-mode).
-    /// Replay protection is not used in this mode: the inbox dedupes on the
-    /// same [event key](hookproof_core::Verified::event_key).
-    pub fn inbox(mut self, inbox: impl DeliverySink + 'static) -> Self {
-        self.intake = Intake::Inbox(Arc::new(inbox));
-        self
-    }
-
-    /// The verifier in use.
-    pub fn verifier(&self) -> &Arc<Verifier> {
-        &self.verifier
-    }
-
-    /// The replay protection in use, if any.
-    pub fn replay_protection(&self) -> Option<&ReplayProtection> {
-        self.intake.replay_protection()
-    }
-}
+hookproof_core::__webhook_builder_methods!(WebhookMiddleware);
 
 impl<S, B> Transform<S, ServiceRequest> for WebhookMiddleware
 where

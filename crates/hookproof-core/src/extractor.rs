@@ -84,3 +84,64 @@ macro_rules! __webhook_extractor_accessors {
         }
     };
 }
+
+/// Implements the builder of an adapter's layer or middleware `$ty`
+/// (fields `verifier: Arc<Verifier>` and `intake: Intake`): `new`,
+/// `replay`, `inbox` and their getters, the same in every framework.
+///
+/// Used by hookproof's adapters; not a stable API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __webhook_builder_methods {
+    ($ty:ident) => {
+        impl $ty {
+            /// Verifies with `verifier` (a [`Verifier`](hookproof_core::Verifier),
+            /// or an `Arc<Verifier>` shared with other routes), with no replay
+            /// protection and no inbox.
+            pub fn new(verifier: impl Into<::std::sync::Arc<$crate::Verifier>>) -> Self {
+                Self { verifier: verifier.into(), intake: $crate::Intake::Direct }
+            }
+
+            /// Opt-in replay protection: the handler runs once per event. A
+            /// duplicate of a processed event is answered 200
+            /// `{"status":"duplicate"}`, one being processed 409 `in_flight`,
+            /// an unreachable store 503 `replay_store_unavailable` (unless
+            /// [fail-open](hookproof_core::ReplayProtection::fail_open)),
+            /// without calling the handler. A 2xx answer marks the event
+            /// processed; anything else (an error, a panic, a timeout)
+            /// releases it so the sender's retry is processed.
+            ///
+            /// Build the protection once and share its clones: clones share
+            /// the store. Replaces an [`inbox`](Self::inbox) set before.
+            pub fn replay(mut self, protection: $crate::ReplayProtection) -> Self {
+                self.intake = $crate::Intake::Replay(protection);
+                self
+            }
+
+            /// Inbox mode: store each verified delivery in `inbox` (the
+            /// `hookproof-inbox` crate's `Inbox`, or any
+            /// [`DeliverySink`](hookproof_core::DeliverySink)), then let the
+            /// wrapped handler acknowledge it (202 `{"status":"accepted"}`);
+            /// the work runs in the inbox's workers. A delivery already stored
+            /// is answered 200 `{"status":"duplicate"}`, an inbox that cannot
+            /// store 503 `inbox_unavailable`, without calling the handler. See
+            /// [`hookproof_core::sink`]. Replaces [`replay`](Self::replay)
+            /// protection set before: the inbox dedupes on the same
+            /// [event key](hookproof_core::Verified::event_key).
+            pub fn inbox(mut self, inbox: impl $crate::DeliverySink + 'static) -> Self {
+                self.intake = $crate::Intake::Inbox(::std::sync::Arc::new(inbox));
+                self
+            }
+
+            /// The verifier deliveries are checked with.
+            pub fn verifier(&self) -> &::std::sync::Arc<$crate::Verifier> {
+                &self.verifier
+            }
+
+            /// The replay protection, when [`replay`](Self::replay) turned it on.
+            pub fn replay_protection(&self) -> Option<&$crate::ReplayProtection> {
+                self.intake.replay_protection()
+            }
+        }
+    };
+}
