@@ -85,14 +85,16 @@ macro_rules! __webhook_extractor_accessors {
     };
 }
 
-/// Implements the builder of an adapter's layer or middleware `$ty`
-/// (fields `verifier: Arc<Verifier>` and `intake: Intake`): `new`,
-/// `replay`, `inbox` and their getters, the same in every framework.
+/// Implements the builder of an adapter's layer, middleware or service `$ty`
+/// (fields `verifier: Arc<Verifier>` and `intake: Intake`): `new` (not for
+/// a generic service), `replay`, `inbox` and the getters, the same in every
+/// framework.
 ///
 /// Used by hookproof's adapters; not a stable API.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __webhook_builder_methods {
+    // A layer or middleware: also `new`.
     ($ty:ident) => {
         impl $ty {
             /// Verifies with `verifier` (a [`Verifier`](hookproof_core::Verifier),
@@ -101,7 +103,16 @@ macro_rules! __webhook_builder_methods {
             pub fn new(verifier: impl Into<::std::sync::Arc<$crate::Verifier>>) -> Self {
                 Self { verifier: verifier.into(), intake: $crate::Intake::Direct }
             }
+        }
 
+        $crate::__webhook_builder_methods!(@methods $ty);
+    };
+    // A service around an inner one: its `new` takes the inner service too.
+    ($ty:ident<$generic:ident>) => {
+        $crate::__webhook_builder_methods!(@methods $ty<$generic>);
+    };
+    (@methods $ty:ident $(<$generic:ident>)?) => {
+        impl $(<$generic>)? $ty $(<$generic>)? {
             /// Opt-in replay protection: the handler runs once per event. A
             /// duplicate of a processed event is answered 200
             /// `{"status":"duplicate"}`, one being processed 409 `in_flight`,

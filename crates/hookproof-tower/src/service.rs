@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use hookproof_core::{DeliverySink, Intake, ReplayProtection, Verifier};
+use hookproof_core::{Intake, Verifier};
 use http::{Request, Response};
 use http_body::Body;
 use http_body_util::Full;
@@ -31,16 +31,6 @@ impl<S> VerifyWebhook<S> {
         Self { inner, verifier: verifier.into(), intake: Intake::Direct }
     }
 
-    /// Opt-in replay protection; see [`WebhookLayer::replay`].
-    pub fn replay(self, protection: ReplayProtection) -> Self {
-        self.with_intake(Intake::Replay(protection))
-    }
-
-    /// Inbox mode; see [`WebhookLayer::inbox`].
-    pub fn inbox(self, inbox: impl DeliverySink + 'static) -> Self {
-        self.with_intake(Intake::Inbox(Arc::new(inbox)))
-    }
-
     pub(crate) fn with_intake(mut self, intake: Intake) -> Self {
         self.intake = intake;
         self
@@ -49,16 +39,6 @@ impl<S> VerifyWebhook<S> {
     /// A [`WebhookLayer`] verifying with `verifier`.
     pub fn layer(verifier: impl Into<Arc<Verifier>>) -> WebhookLayer {
         WebhookLayer::new(verifier)
-    }
-
-    /// The verifier deliveries are checked with.
-    pub fn verifier(&self) -> &Arc<Verifier> {
-        &self.verifier
-    }
-
-    /// The replay protection, when [`replay`](Self::replay) turned it on.
-    pub fn replay_protection(&self) -> Option<&ReplayProtection> {
-        self.intake.replay_protection()
     }
 
     /// The inner service.
@@ -76,6 +56,8 @@ impl<S> VerifyWebhook<S> {
         self.inner
     }
 }
+
+hookproof_core::__webhook_builder_methods!(VerifyWebhook<S>);
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for VerifyWebhook<S>
 where
