@@ -35,6 +35,7 @@ mod asym;
 mod body;
 mod error;
 pub mod events;
+pub mod handshake;
 mod headers;
 pub mod identity;
 mod mac;
