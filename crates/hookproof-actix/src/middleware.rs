@@ -7,8 +7,10 @@ use std::sync::Arc;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
+use actix_web::http::StatusCode;
 use actix_web::{Error, HttpMessage as _, HttpResponse};
 use futures_util::future::LocalBoxFuture;
+use hookproof_core::handshake::HandshakeReply;
 use hookproof_core::replay::{Admission, ReplayProtection};
 use hookproof_core::{Acceptance, DeliverySink, Verifier, ACCEPTED_BODY, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 
@@ -222,11 +224,18 @@ where
         let replay = self.replay.clone();
         let inbox = self.inbox.clone();
         Box::pin(async move {
+            if let Some(reply) = verifier.answer_handshake(request.method().as_str(), request.uri().query()) {
+                return Ok(request.into_response(handshake(reply)).map_into_right_body());
+            }
             let payload = request.take_payload();
             let delivery = match read_and_verify(request.request(), payload, &verifier).await {
                 Ok(delivery) => delivery,
                 Err(error) => return Ok(request.error_response(WebhookError::from(error)).map_into_right_body()),
             };
+            // A setup handshake is answered here; the handler sees events only.
+            if let Some(reply) = verifier.answer_signed_handshake(&delivery.verified, &delivery.body) {
+                return Ok(request.into_response(handshake(reply)).map_into_right_body());
+            }
             // Inbox mode: stored, then the wrapped service acknowledges (no claim:
             // the inbox is the dedupe).
             let replay = match inbox {
@@ -282,6 +291,16 @@ pub async fn accepted() -> HttpResponse {
     HttpResponse::Accepted()
         .insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE)))
         .body(ACCEPTED_BODY)
+}
+
+/// The answer to a setup [handshake](hookproof_core::handshake).
+fn handshake(reply: HandshakeReply) -> HttpResponse {
+    let mut response =
+        HttpResponse::build(StatusCode::from_u16(reply.status().as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    for header in reply.headers() {
+        response.insert_header(header);
+    }
+    response.body(reply.body().clone())
 }
 
 /// The 200 answered for an event already processed.

@@ -177,6 +177,13 @@ impl Verifier {
         self.body_limit
     }
 
+    /// The setup [handshakes](crate::handshake) answered: the scheme's own
+    /// (Slack, Zoom), then those configured. Wire the route for GET too when
+    /// one of them is a GET ([`Handshake::method`]).
+    pub fn handshakes(&self) -> &[Handshake] {
+        &self.handshakes
+    }
+
     /// The freshness window, when the scheme has a timestamp.
     pub fn tolerance(&self) -> Option<Duration> {
         self.tolerance

@@ -138,7 +138,11 @@ where
     }
 
     pub(crate) fn refused(error: &VerifyError) -> Self {
-        Self { state: State::Answered { response: Some(error_response(error)) } }
+        Self::answered(error_response(error))
+    }
+
+    pub(crate) fn answered(response: Response<Full<Bytes>>) -> Self {
+        Self { state: State::Answered { response: Some(response) } }
     }
 }
 
@@ -160,7 +164,7 @@ where
                     match ready!(poll_collect(body, &mut slot.delivery, cx)) {
                         Ok(()) => {
                             let Pending { parts, delivery, mut inner, verifier, after } = pending.take().expect(DONE);
-                            match verifier.finish(delivery) {
+                            match finish(&verifier, delivery) {
                                 Ok((verified, body)) => match after {
                                     AfterVerify::Call => {
                                         State::Calling { future: inner.call(request(parts, body, verified)) }
@@ -180,7 +184,7 @@ where
                                         }
                                     }
                                 },
-                                Err(error) => answer(error_response(&error)),
+                                Err(response) => answer(response),
                             }
                         }
                         Err(error) => answer(error_response(&error)),
@@ -259,6 +263,16 @@ where
     S: Service<Request<Full<Bytes>>>,
 {
     State::Settling { future: Box::pin(future), then: Some(then) }
+}
+
+/// Checks the signature over the body read. A refusal, or a setup
+/// handshake (which the service never sees), is the layer's own answer.
+fn finish(verifier: &Verifier, delivery: PendingDelivery) -> Result<(Verified, Bytes), Response<Full<Bytes>>> {
+    let (verified, body) = verifier.finish(delivery).map_err(|error| error_response(&error))?;
+    match verifier.answer_signed_handshake(&verified, &body) {
+        Some(reply) => Err(reply.into_response().map(Full::new)),
+        None => Ok((verified, body)),
+    }
 }
 
 /// Claims the verified event in the replay store.
