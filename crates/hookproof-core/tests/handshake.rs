@@ -119,3 +119,38 @@ fn begin_received_signs_the_url_as_received_or_the_public_url() {
     headers.remove("host");
     assert_eq!(receive(&received, &headers, "/hook?x=1").unwrap_err().code(), "signature_mismatch");
 }
+
+proptest::proptest! {
+    /// Hostile queries and signed bodies never panic, and an answer is
+    /// always a bounded, non-HTML reply.
+    #[test]
+    fn hostile_queries_and_bodies_never_panic(query in ".{0,300}", body in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+        let verifier = Verifier::builder(presets::slack())
+            .secret("s")
+            .handshake(Handshake::zoom())
+            .handshake(Handshake::meta("t"))
+            .handshake(Handshake::x_crc("x"))
+            .handshake(Handshake::dropbox())
+            .build()
+            .unwrap();
+        for method in ["GET", "POST", "get", ""] {
+            if let Some(reply) = verifier.answer_handshake(method, Some(&query)) {
+                proptest::prop_assert!(reply.body().len() <= 2 * hookproof_core::handshake::MAX_CHALLENGE_LEN);
+                proptest::prop_assert!(reply.content_type() != "text/html");
+            }
+        }
+        let headers = Signer::new(presets::slack(), "s").unwrap().sign(&body);
+        let mut delivery = verifier.begin(&headers).unwrap();
+        delivery.push(&body[..]).unwrap();
+        let (verified, body) = verifier.finish(delivery).unwrap();
+        let _ = verifier.answer_signed_handshake(&verified, &body);
+        let wrapped = serde_json::json!({"type": "url_verification", "challenge": String::from_utf8_lossy(&body)}).to_string();
+        let headers = Signer::new(presets::slack(), "s").unwrap().sign(wrapped.as_bytes());
+        let mut delivery = verifier.begin(&headers).unwrap();
+        delivery.push(wrapped.as_bytes()).unwrap();
+        let (verified, wrapped) = verifier.finish(delivery).unwrap();
+        if let Some(reply) = verifier.answer_signed_handshake(&verified, &wrapped) {
+            proptest::prop_assert!(reply.status() == 400 || reply.body().iter().all(u8::is_ascii_graphic));
+        }
+    }
+}

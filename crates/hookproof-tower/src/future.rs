@@ -184,7 +184,7 @@ where
                                         }
                                     }
                                 },
-                                Err(response) => answer(response),
+                                Err(response) => answer(*response),
                             }
                         }
                         Err(error) => answer(error_response(&error)),
@@ -266,11 +266,12 @@ where
 }
 
 /// Checks the signature over the body read. A refusal, or a setup
-/// handshake (which the service never sees), is the layer's own answer.
-fn finish(verifier: &Verifier, delivery: PendingDelivery) -> Result<(Verified, Bytes), Response<Full<Bytes>>> {
-    let (verified, body) = verifier.finish(delivery).map_err(|error| error_response(&error))?;
+/// handshake (which the service never sees), is the layer's own answer
+/// (boxed: the rare path should not size the common one).
+fn finish(verifier: &Verifier, delivery: PendingDelivery) -> Result<(Verified, Bytes), Box<Response<Full<Bytes>>>> {
+    let (verified, body) = verifier.finish(delivery).map_err(|error| Box::new(error_response(&error)))?;
     match verifier.answer_signed_handshake(&verified, &body) {
-        Some(reply) => Err(reply.into_response().map(Full::new)),
+        Some(reply) => Err(Box::new(reply.into_response().map(Full::new))),
         None => Ok((verified, body)),
     }
 }
