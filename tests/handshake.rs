@@ -131,6 +131,8 @@ async fn zoom_url_validation_answers_the_encrypted_token_only_when_signed() {
         assert!(answer.nosniff, "{adapter:?}");
         let forged = post(&server, &signed(presets::zoom(), "guess", body), body).await;
         assert_eq!(forged.outcome(), (401, "signature_mismatch".to_owned()), "{adapter:?} forged");
+        let unsigned = post(&server, &HeaderMap::new(), body).await;
+        assert_eq!(unsigned.outcome(), (400, "missing_header".to_owned()), "{adapter:?} unsigned");
     }
 }
 
