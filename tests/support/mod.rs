@@ -117,7 +117,16 @@ impl Server {
         replay: Option<ReplayProtection>,
         handler: Handler,
     ) -> Self {
-        Self::serve(adapter, Endpoint { verifier, replay, handler, inbox: None })
+        Self::serve(adapter, Endpoint { verifier, replay, handler, inbox: None, raw: false })
+    }
+
+    /// Binds `127.0.0.1:0` and serves `adapter` on POST and GET (as a route
+    /// answering setup handshakes is wired), verifying with `verifier` and
+    /// answering every verified delivery 200 `{"status":"processed"}`
+    /// whatever its body: form posts, Slack and Zoom events.
+    pub(crate) fn start_raw(adapter: Adapter, verifier: Arc<Verifier>) -> Self {
+        let handler: Handler = Arc::new(|_, _| unreachable!("a raw endpoint decodes nothing"));
+        Self::serve(adapter, Endpoint { verifier, replay: None, handler, inbox: None, raw: true })
     }
 
     /// Binds `127.0.0.1:0` and serves `adapter` in inbox mode: verify, store
@@ -125,7 +134,7 @@ impl Server {
     #[cfg(feature = "inbox")]
     pub(crate) fn start_inbox(adapter: Adapter, verifier: Arc<Verifier>, inbox: hookproof::inbox::Inbox) -> Self {
         let handler: Handler = Arc::new(|_, _| panic!("inbox mode never calls the handler"));
-        Self::serve(adapter, Endpoint { verifier, replay: None, handler, inbox: Some(inbox) })
+        Self::serve(adapter, Endpoint { verifier, replay: None, handler, inbox: Some(inbox), raw: false })
     }
 
     fn serve(adapter: Adapter, endpoint: Endpoint) -> Self {
@@ -186,6 +195,8 @@ struct Endpoint {
     inbox: Option<hookproof::inbox::Inbox>,
     #[cfg(not(feature = "inbox"))]
     inbox: Option<std::convert::Infallible>,
+    /// Serve POST and GET, and answer any verified delivery without decoding it.
+    raw: bool,
 }
 
 impl Endpoint {
@@ -209,6 +220,9 @@ fn json_response<B: From<Bytes>>(status: u16, body: String) -> http::Response<B>
     response
 }
 
+/// What a raw endpoint answers to every verified delivery.
+const PROCESSED: &str = r#"{"status":"processed"}"#;
+
 // --- axum: route_layer(WebhookLayer.replay) + the axum extractor.
 
 #[derive(Clone)]
@@ -223,6 +237,10 @@ async fn axum_handler(
     json_response(reply.status, reply.body)
 }
 
+async fn axum_raw_handler(_: hookproof::axum::RawWebhook) -> http::Response<axum::body::Body> {
+    json_response(200, PROCESSED.to_owned())
+}
+
 async fn serve_axum(
     listener: tokio::net::TcpListener,
     endpoint: Endpoint,
@@ -231,6 +249,9 @@ async fn serve_axum(
     let app = if endpoint.inbox.is_some() {
         let accept = tower::Layer::layer(&endpoint.layer(), hookproof::tower::Accept);
         axum::Router::new().route_service(PATH, axum::routing::post_service(accept))
+    } else if endpoint.raw {
+        let route = axum::routing::post(axum_raw_handler).get(axum_raw_handler);
+        axum::Router::new().route(PATH, route).route_layer(endpoint.layer())
     } else {
         axum::Router::new()
             .route(PATH, axum::routing::post(axum_handler))
@@ -250,6 +271,7 @@ async fn serve_tower(
 ) -> std::io::Result<()> {
     let handler = Arc::clone(&endpoint.handler);
     let inbox_mode = endpoint.inbox.is_some();
+    let raw = endpoint.raw;
     let service =
         tower::ServiceBuilder::new().layer(endpoint.layer()).service_fn(move |request: http::Request<Full<Bytes>>| {
             let handler = Arc::clone(&handler);
@@ -257,6 +279,9 @@ async fn serve_tower(
                 if inbox_mode {
                     // The layer stored the delivery; acknowledge as `Accept` does.
                     return Ok(json_response::<Full<Bytes>>(202, hookproof::ACCEPTED_BODY.to_owned()));
+                }
+                if raw {
+                    return Ok(json_response::<Full<Bytes>>(200, PROCESSED.to_owned()));
                 }
                 let verified = request.extensions().get::<Verified>().cloned().expect("the layer inserts Verified");
                 let body = request.into_body().collect().await?.to_bytes();
@@ -297,6 +322,10 @@ async fn actix_handler(
         .body(reply.body)
 }
 
+async fn actix_raw_handler(_: hookproof::actix::RawWebhook) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().content_type("application/json").body(PROCESSED)
+}
+
 async fn serve_actix(
     listener: std::net::TcpListener,
     endpoint: Endpoint,
@@ -316,9 +345,12 @@ async fn serve_actix(
             middleware = middleware.inbox(inbox.clone());
             route = actix_web::web::post().to(hookproof::actix::accepted);
         }
-        actix_web::App::new()
-            .app_data(handler.clone())
-            .service(actix_web::web::resource(PATH).wrap(middleware).route(route))
+        let mut resource = actix_web::web::resource(PATH).wrap(middleware);
+        if endpoint.raw {
+            route = actix_web::web::post().to(actix_raw_handler);
+            resource = resource.route(actix_web::web::get().to(actix_raw_handler));
+        }
+        actix_web::App::new().app_data(handler.clone()).service(resource.route(route))
     })
     .workers(2)
     .shutdown_timeout(5)
@@ -340,6 +372,8 @@ async fn serve_actix(
 pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) content_type: Option<String>,
+    /// Whether it came with `X-Content-Type-Options: nosniff`.
+    pub(crate) nosniff: bool,
     pub(crate) body: String,
 }
 
@@ -372,10 +406,33 @@ pub(crate) async fn post(addr: SocketAddr, headers: &HeaderMap, body: &str) -> A
     exchange(addr, &request).await
 }
 
+/// Sends `method` to `target` (path and query) with `headers` (a
+/// `content-type` among them overrides JSON) and `body`.
+pub(crate) async fn send(addr: SocketAddr, method: &str, target: &str, headers: &HeaderMap, body: &[u8]) -> Answer {
+    let content_type = headers.get("content-type").map_or("application/json", |value| value.to_str().unwrap());
+    let mut others = headers.clone();
+    others.remove("content-type");
+    let mut request =
+        request_head(method, target, content_type, &others, &[("content-length", body.len().to_string())]);
+    request.extend_from_slice(body);
+    exchange(addr, &request).await
+}
+
 /// The request head for [`PATH`] with `headers` and `extra` ones, `Connection: close`.
 pub(crate) fn head(headers: &HeaderMap, extra: &[(&str, String)]) -> Vec<u8> {
-    let mut head =
-        format!("POST {PATH} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\nconnection: close\r\n");
+    request_head("POST", PATH, "application/json", headers, extra)
+}
+
+fn request_head(
+    method: &str,
+    target: &str,
+    content_type: &str,
+    headers: &HeaderMap,
+    extra: &[(&str, String)],
+) -> Vec<u8> {
+    let mut head = format!(
+        "{method} {target} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: {content_type}\r\nconnection: close\r\n"
+    );
     for (name, value) in headers {
         head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
     }
@@ -423,6 +480,7 @@ async fn read_response(stream: &mut tokio::net::TcpStream) -> Answer {
                 return Answer {
                     status,
                     content_type: header("content-type"),
+                    nosniff: header("x-content-type-options").is_some_and(|value| value == "nosniff"),
                     body: String::from_utf8_lossy(body).into_owned(),
                 };
             }

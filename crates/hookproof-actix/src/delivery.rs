@@ -37,7 +37,7 @@ pub(crate) async fn read_and_verify(
     verifier: &Verifier,
 ) -> Result<Delivery, VerifyError> {
     let headers = ActixHeaders(request.headers());
-    let mut delivery = verifier.begin(&headers)?;
+    let mut delivery = verifier.begin_received(&headers, request.method().as_str(), request.uri())?;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|error| VerifyError::BodyRead(Box::new(error)))?;
         delivery.push(chunk)?;

@@ -7,8 +7,10 @@ use std::sync::Arc;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
+use actix_web::http::StatusCode;
 use actix_web::{Error, HttpMessage as _, HttpResponse};
 use futures_util::future::LocalBoxFuture;
+use hookproof_core::handshake::HandshakeReply;
 use hookproof_core::{Intake, Pass, Verifier, ACCEPTED_BODY, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 
 use crate::delivery::{read_and_verify, store};
@@ -101,6 +103,21 @@ use crate::{ActixHeaders, WebhookError};
 /// # drop(app);
 /// # Ok::<(), hookproof_core::ConfigError>(())
 /// ```
+/// # Setup handshakes
+///
+/// The middleware answers the [setup handshakes](hookproof_core::handshake)
+/// its verifier is configured with: Slack's and Zoom's signed POSTs once
+/// they verified (the handler never sees them), Meta's, X's and Dropbox's
+/// GETs before reading anything. Route GET to the wrapped resource too for
+/// those (`.route(web::get().to(handler))`; the handler never runs for a
+/// GET: the middleware answers the handshake, or 405 for any other GET).
+/// The extractors alone do not answer handshakes.
+///
+/// For schemes that sign the request URL (Twilio, Square, HubSpot) the
+/// middleware and the extractors verify against `http://` + `Host` + the
+/// path and query received, or the verifier's
+/// [public URL](hookproof_core::VerifierBuilder::public_url).
+///
 /// # Inbox mode
 ///
 /// With [`inbox`](Self::inbox) each verified delivery is stored in an inbox
@@ -180,11 +197,18 @@ where
         let verifier = Arc::clone(&self.verifier);
         let intake = Rc::clone(&self.intake);
         Box::pin(async move {
+            if let Some(reply) = verifier.answer_handshake(request.method().as_str(), request.uri().query()) {
+                return Ok(request.into_response(handshake(reply)).map_into_right_body());
+            }
             let payload = request.take_payload();
             let delivery = match read_and_verify(request.request(), payload, &verifier).await {
                 Ok(delivery) => delivery,
                 Err(error) => return Ok(request.error_response(WebhookError::from(error)).map_into_right_body()),
             };
+            // A setup handshake is answered here; the handler sees events only.
+            if let Some(reply) = verifier.answer_signed_handshake(&delivery.verified, &delivery.body) {
+                return Ok(request.into_response(handshake(reply)).map_into_right_body());
+            }
             let admission = intake.admit(&delivery.verified, &ActixHeaders(request.headers()), &delivery.body);
             let claim = match admission.await {
                 Ok(Pass::Handle(claim)) => claim,
@@ -216,6 +240,16 @@ pub async fn accepted() -> HttpResponse {
     HttpResponse::Accepted()
         .insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE)))
         .body(ACCEPTED_BODY)
+}
+
+/// The answer to a setup [handshake](hookproof_core::handshake).
+fn handshake(reply: HandshakeReply) -> HttpResponse {
+    let mut response =
+        HttpResponse::build(StatusCode::from_u16(reply.status().as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    for header in reply.headers() {
+        response.insert_header(header);
+    }
+    response.body(reply.body().clone())
 }
 
 /// The 200 answered for an event already processed.

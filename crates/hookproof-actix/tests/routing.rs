@@ -185,3 +185,33 @@ async fn a_second_extractor_reports_a_refusal_without_hanging() {
     let error: Value = test::read_body_json(response).await;
     assert_eq!(error["error"], "signature_mismatch");
 }
+
+#[actix_web::test]
+async fn alone_the_extractor_verifies_url_signed_twilio_forms_against_the_public_url() {
+    // Twilio's documented example: the URL it called, the form, the signature.
+    let form = "CallSid=CA1234567890ABCDE&Caller=%2B14158675310&Digits=1234&From=%2B14158675310&To=%2B18005551212";
+    let public_url = |url: &str| Verifier::builder(presets::twilio()).secret("12345").public_url(url).build().unwrap();
+    let app =
+        |verifier: Verifier| {
+            test::init_service(App::new().app_data(web::Data::new(verifier)).route(
+                "/webhooks",
+                web::post().to(|hook: RawWebhook| async move { HttpResponse::Ok().body(hook.body) }),
+            ))
+        };
+    let request = |body: &str| {
+        test::TestRequest::post()
+            .uri("/webhooks")
+            .insert_header(("x-twilio-signature", "L/OH5YylLD5NRKLltdqwSvS0BnU="))
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(body.to_owned())
+            .to_request()
+    };
+    let twilio = app(public_url("https://example.com/myapp.php?foo=1&bar=2")).await;
+    let response = test::call_service(&twilio, request(form)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(test::read_body(response).await, form);
+    let tampered = form.replace("Digits=1234", "Digits=1235");
+    assert_eq!(test::call_service(&twilio, request(&tampered)).await.status(), 401);
+    let elsewhere = app(public_url("https://example.com/myapp.php?foo=1&bar=3")).await;
+    assert_eq!(test::call_service(&elsewhere, request(form)).await.status(), 401);
+}

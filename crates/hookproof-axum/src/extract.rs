@@ -108,7 +108,7 @@ where
         }
         let verifier = verifier.ok_or(VerifyError::VerifierNotConfigured)?;
         // Refuses oversized, unsigned or stale deliveries before reading their bodies.
-        let mut delivery = verifier.begin(&parts.headers)?;
+        let mut delivery = verifier.begin_received(&parts.headers, parts.method.as_str(), &parts.uri)?;
         read_into(body, |chunk| delivery.push(chunk)).await?;
         let (verified, body) = verifier.finish(delivery)?;
         Ok(Self { body, verified })

@@ -76,6 +76,17 @@
 //! do not verify a second time: they only read the body (still under the
 //! verifier's limit) and decode it.
 //!
+//! # Setup handshakes and URL-signed schemes
+//!
+//! Setup [handshakes](hookproof_core::handshake) (Slack, Zoom, Meta, X,
+//! Dropbox) are answered by the tower `WebhookLayer`, not by the
+//! extractors: a handler cannot reply for them. Put the layer in front with
+//! `route_layer`, on `post(handler).get(handler)` for the GET ones. For
+//! URL-signed schemes (Twilio, Square, HubSpot) both verify against
+//! `http://` + `Host` + the path and query received, or the verifier's
+//! [public URL](hookproof_core::VerifierBuilder::public_url) (needed under
+//! `Router::nest`, which strips the prefix, and behind TLS termination).
+//!
 //! # Rejections
 //!
 //! See [`WebhookRejection`] for the full list: 400 `missing_header`,

@@ -19,7 +19,7 @@ use hookproof_axum::{RawWebhook, Webhook, WebhookRejection};
 use hookproof_core::events::SmileEnvelope;
 use hookproof_core::{presets, Verifier, VerifyError, JSON_CONTENT_TYPE};
 use http_body_util::BodyExt as _;
-use support::{assert_rejected, post_request, send, Provider};
+use support::{assert_rejected, post_request, raw_router, send, Provider};
 use tower::util::MapRequestLayer;
 use tower::ServiceExt as _;
 
@@ -221,4 +221,50 @@ async fn the_rejection_response_is_the_core_mapping() {
 
     let inner = WebhookRejection::from(VerifyError::BodyTooLarge { limit: 5 }).into_inner();
     assert!(matches!(inner, VerifyError::BodyTooLarge { limit: 5 }));
+}
+
+/// Twilio's documented example: the URL it called, the form, the signature.
+const TWILIO_URL: &str = "https://example.com/myapp.php?foo=1&bar=2";
+const TWILIO_FORM: &str =
+    "CallSid=CA1234567890ABCDE&Caller=%2B14158675310&Digits=1234&From=%2B14158675310&To=%2B18005551212";
+
+fn twilio(signature: &str, host: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("x-twilio-signature", signature.parse().unwrap());
+    headers.insert("content-type", "application/x-www-form-urlencoded".parse().unwrap());
+    headers.insert("host", host.parse().unwrap());
+    headers
+}
+
+#[tokio::test]
+async fn alone_the_extractor_verifies_url_signed_twilio_forms() {
+    let verifier = |url: &str| Verifier::builder(presets::twilio()).secret("12345").public_url(url).build().unwrap();
+    let headers = twilio("L/OH5YylLD5NRKLltdqwSvS0BnU=", "10.0.0.7:8080");
+    let (status, body) =
+        send(raw_router(verifier(TWILIO_URL)), post_request("/raw", headers.clone(), TWILIO_FORM)).await;
+    assert_eq!((status, body["body"].as_str()), (StatusCode::OK, Some(TWILIO_FORM)));
+    let tampered = TWILIO_FORM.replace("Digits=1234", "Digits=1235");
+    let answer = send(raw_router(verifier(TWILIO_URL)), post_request("/raw", headers.clone(), tampered)).await;
+    assert_rejected(&answer, 401, "signature_mismatch");
+    let elsewhere = verifier("https://example.com/myapp.php?foo=1&bar=3");
+    assert_rejected(
+        &send(raw_router(elsewhere), post_request("/raw", headers, TWILIO_FORM)).await,
+        401,
+        "signature_mismatch",
+    );
+
+    // No public URL: `http://` + Host + the path and query received.
+    let target = hookproof_core::RequestTarget::new("POST", "http://hooks.example/raw?account=7");
+    let signed = hookproof_core::Signer::new(presets::twilio(), "12345").unwrap().sign_request_at(
+        target,
+        TWILIO_FORM.as_bytes(),
+        SystemTime::now(),
+        None,
+    );
+    let headers = twilio(signed["x-twilio-signature"].to_str().unwrap(), "hooks.example");
+    let received = || raw_router(Verifier::builder(presets::twilio()).secret("12345").build().unwrap());
+    let (status, _) = send(received(), post_request("/raw?account=7", headers.clone(), TWILIO_FORM)).await;
+    assert_eq!(status, StatusCode::OK);
+    let answer = send(received(), post_request("/raw?account=8", headers, TWILIO_FORM)).await;
+    assert_rejected(&answer, 401, "signature_mismatch");
 }

@@ -115,6 +115,12 @@ fn layer(endpoint: &Endpoint) -> hookproof::tower::WebhookLayer {
     layer
 }
 
+/// Whether the path is served on GET too: only for a GET setup handshake
+/// (the layer answers it, and 405 to any other GET).
+fn serves_get(endpoint: &Endpoint) -> bool {
+    endpoint.verifier.handshakes().iter().any(|handshake| handshake.method() == "GET")
+}
+
 fn respond<B: From<Bytes>>((status, body): crate::receiver::Answer) -> http::Response<B> {
     let mut response = http::Response::new(B::from(Bytes::from_static(body.as_bytes())));
     *response.status_mut() = status;
@@ -145,11 +151,15 @@ async fn axum_handler(
 pub(crate) fn axum_app(endpoint: Endpoint) -> axum::Router {
     if endpoint.inbox.is_some() {
         let accept = tower::Layer::layer(&layer(&endpoint), hookproof::tower::Accept);
-        axum::Router::new().route_service(&endpoint.path, axum::routing::post_service(accept))
+        let route = axum::routing::post_service(accept.clone());
+        let route = if serves_get(&endpoint) { route.get_service(accept) } else { route };
+        axum::Router::new().route_service(&endpoint.path, route)
     } else {
-        // The layer wraps the POST route only, so another method on the path
-        // is axum's 405, not a refused delivery.
-        let route = axum::routing::post(axum_handler).route_layer(layer(&endpoint));
+        // The layer wraps the POST route only (and GET for a handshake), so
+        // another method on the path is axum's 405, not a refused delivery.
+        let route = axum::routing::post(axum_handler);
+        let route = if serves_get(&endpoint) { route.get(axum_handler) } else { route };
+        let route = route.route_layer(layer(&endpoint));
         axum::Router::new().route(&endpoint.path, route).with_state(AxumState(endpoint))
     }
 }
@@ -200,7 +210,8 @@ async fn serve_tower(
             }
         });
     let path = endpoint.path.clone();
-    // Routing first: only POST on the path reaches the layer.
+    let get_handshake = serves_get(&endpoint);
+    // Routing first: only POST (and GET for a handshake) on the path reaches the layer.
     let routed = tower::service_fn(move |request: http::Request<hyper::body::Incoming>| {
         let mut verified_service = verified_service.clone();
         let path_matches = request.uri().path() == path;
@@ -213,7 +224,8 @@ async fn serve_tower(
             if !path_matches {
                 return refuse(http::StatusCode::NOT_FOUND);
             }
-            if request.method() != http::Method::POST {
+            let get = get_handshake && request.method() == http::Method::GET;
+            if request.method() != http::Method::POST && !get {
                 return refuse(http::StatusCode::METHOD_NOT_ALLOWED);
             }
             let ready = tower::ServiceExt::<http::Request<hyper::body::Incoming>>::ready(&mut verified_service).await?;
@@ -254,18 +266,20 @@ async fn serve_actix(listener: TcpListener, endpoint: Endpoint, stopped: oneshot
         if let Some(replay) = &endpoint.replay {
             middleware = middleware.replay(replay.clone());
         }
-        let route = match &endpoint.inbox {
-            Some(inbox) => {
-                middleware = middleware.inbox(inbox.clone());
-                actix_web::web::post().to(hookproof::actix::accepted)
-            }
-            None => actix_web::web::post().to(actix_handler),
+        if let Some(inbox) = &endpoint.inbox {
+            middleware = middleware.inbox(inbox.clone());
+        }
+        let route = |method: actix_web::Route| match &endpoint.inbox {
+            Some(_) => method.to(hookproof::actix::accepted).wrap(middleware.clone()),
+            None => method.to(actix_handler).wrap(middleware.clone()),
         };
-        actix_web::App::new()
-            .app_data(receiver.clone())
-            // The middleware wraps the POST route only, so another method on
-            // the path is actix's 405, not a refused delivery.
-            .service(actix_web::web::resource(endpoint.path.as_str()).route(route.wrap(middleware)))
+        // The middleware wraps the POST route only (and GET for a handshake),
+        // so another method on the path is actix's 405, not a refused delivery.
+        let mut resource = actix_web::web::resource(endpoint.path.as_str()).route(route(actix_web::web::post()));
+        if serves_get(&endpoint) {
+            resource = resource.route(route(actix_web::web::get()));
+        }
+        actix_web::App::new().app_data(receiver.clone()).service(resource)
     })
     .workers(2)
     .disable_signals()

@@ -18,6 +18,7 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Parser, Subcommand};
+use hookproof::handshake::Handshake;
 use hookproof::replay::ReplayProtection;
 use hookproof::{presets, RequestTarget, Scheme, Signer, Verifier};
 
@@ -117,6 +118,30 @@ struct ListenArgs {
     /// (the newest 1000; never processed).
     #[arg(long)]
     record_rejected: bool,
+    /// The URL the provider calls, for presets that sign it (twilio, square,
+    /// hubspot) when it differs from what reaches this server (TLS
+    /// termination, a proxy). Without it: http:// + Host + path and query.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+    /// Answer a provider's GET setup handshake on the path (repeatable):
+    /// `meta` (needs --verify-token), `x` (CRC, with the first secret as the
+    /// consumer secret), `dropbox`. Slack's and Zoom's are always answered.
+    #[arg(long, value_enum, value_name = "PROVIDER")]
+    handshake: Vec<HandshakeArg>,
+    /// The verify token of Meta's `hub.verify_token` check (implies `--handshake meta`).
+    #[arg(long, value_name = "TOKEN")]
+    verify_token: Option<String>,
+}
+
+/// A GET setup handshake `listen` can answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum HandshakeArg {
+    /// Meta (Facebook, Instagram, WhatsApp): `hub.challenge` for the right `hub.verify_token`.
+    Meta,
+    /// X (Twitter): the CRC `response_token`.
+    X,
+    /// Dropbox: the `challenge` echoed.
+    Dropbox,
 }
 
 #[derive(Args, Debug)]
@@ -379,6 +404,17 @@ fn build_verifier(
     tolerance: Option<u64>,
     max_body: Option<usize>,
 ) -> Result<Verifier, Failure> {
+    verifier_builder(preset_name, secrets, tolerance, max_body)?
+        .build()
+        .map_err(|e| Failure::usage(format!("error: {e}")))
+}
+
+fn verifier_builder(
+    preset_name: &str,
+    secrets: &SecretArgs,
+    tolerance: Option<u64>,
+    max_body: Option<usize>,
+) -> Result<hookproof::VerifierBuilder, Failure> {
     let mut builder = Verifier::builder(preset(preset_name)?);
     for secret in secrets.resolve()? {
         builder = builder.secret(secret);
@@ -388,6 +424,28 @@ fn build_verifier(
     }
     if let Some(limit) = max_body {
         builder = builder.body_limit(limit);
+    }
+    Ok(builder)
+}
+
+/// `listen`'s verifier: the common options, the public URL and the handshakes.
+fn listen_verifier(args: &ListenArgs) -> Result<Verifier, Failure> {
+    let mut builder = verifier_builder(&args.preset, &args.secrets, args.tolerance, args.max_body)?;
+    if let Some(url) = &args.public_url {
+        builder = builder.public_url(url.as_str());
+    }
+    let meta = args.verify_token.is_some() || args.handshake.contains(&HandshakeArg::Meta);
+    if meta {
+        let token = args.verify_token.as_deref().filter(|token| !token.is_empty());
+        let token = token.ok_or_else(|| Failure::usage("error: --handshake meta needs --verify-token TOKEN"))?;
+        builder = builder.handshake(Handshake::meta(token));
+    }
+    if args.handshake.contains(&HandshakeArg::X) {
+        // X signs deliveries and answers CRC checks with the same consumer secret.
+        builder = builder.handshake(Handshake::x_crc(args.secrets.first()?));
+    }
+    if args.handshake.contains(&HandshakeArg::Dropbox) {
+        builder = builder.handshake(Handshake::dropbox());
     }
     builder.build().map_err(|e| Failure::usage(format!("error: {e}")))
 }
@@ -444,7 +502,7 @@ fn send(args: SendArgs) -> Result<(), Failure> {
 }
 
 fn listen(args: ListenArgs) -> Result<(), Failure> {
-    let verifier = build_verifier(&args.preset, &args.secrets, args.tolerance, args.max_body)?;
+    let verifier = listen_verifier(&args)?;
     if !args.path.starts_with('/') {
         return Err(Failure::usage(format!("error: --path `{}` must start with `/`", args.path)));
     }

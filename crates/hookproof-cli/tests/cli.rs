@@ -344,13 +344,19 @@ fn listen_refuses_an_absurd_tolerance_and_never_echoes_a_url_password() {
 
 /// POSTs `body` with the header lines `headers` to `url` (`http://127.0.0.1:PORT/path`); the status.
 fn post_raw(url: &str, headers: &[String], body: &[u8]) -> u16 {
+    status_of(&http_raw("POST", url, headers, body))
+}
+
+/// Sends `method` to `url` (`http://127.0.0.1:PORT/path?query`) with the
+/// header lines `headers` and `body`; the whole answer, head and body.
+fn http_raw(method: &str, url: &str, headers: &[String], body: &[u8]) -> String {
     use std::io::Read as _;
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_at(rest.find('/').unwrap());
     let mut stream = std::net::TcpStream::connect(host).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut request =
-        format!("POST {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
+        format!("{method} {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
     for header in headers {
         request.push_str(&format!("{header}\r\n"));
     }
@@ -359,7 +365,17 @@ fn post_raw(url: &str, headers: &[String], body: &[u8]) -> u16 {
     stream.write_all(body).unwrap();
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
+    answer
+}
+
+/// The status of an answer read by [`http_raw`].
+fn status_of(answer: &str) -> u16 {
     answer.split(' ').nth(1).and_then(|status| status.parse().ok()).unwrap_or_else(|| panic!("no status: {answer:?}"))
+}
+
+/// The body of an answer read by [`http_raw`].
+fn body_of(answer: &str) -> &str {
+    answer.split_once("\r\n\r\n").map_or("", |(_, body)| body)
 }
 
 #[test]
@@ -471,19 +487,69 @@ fn sign_discord_with_an_ed25519_private_key_and_verify_with_the_public_key() {
 
 #[test]
 fn another_method_on_the_webhook_path_is_405_on_every_adapter() {
-    use std::io::Read as _;
     for adapter in ["axum", "actix", "tower"] {
         let listener = Listener::start(&["--preset", "github", "--secret", "s", "--adapter", adapter]);
-        let rest = listener.url.strip_prefix("http://").unwrap();
-        let (host, path) = rest.split_at(rest.find('/').unwrap());
-        let mut stream = std::net::TcpStream::connect(host).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        stream
-            .write_all(format!("GET {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n").as_bytes())
-            .unwrap();
-        let mut answer = String::new();
-        let _ = stream.read_to_string(&mut answer);
+        let answer = http_raw("GET", &listener.url, &[], b"");
         assert!(answer.starts_with("HTTP/1.1 405"), "{adapter}: {answer}");
+    }
+}
+
+#[test]
+fn listen_answers_get_handshakes_and_still_405s_other_gets_on_every_adapter() {
+    for adapter in ["axum", "actix", "tower"] {
+        let listener = Listener::start(&[
+            "--preset",
+            "github",
+            "--secret",
+            "s",
+            "--adapter",
+            adapter,
+            "--verify-token",
+            "meta-token",
+            "--handshake",
+            "x",
+            "--handshake",
+            "dropbox",
+        ]);
+        let get = |query: &str| http_raw("GET", &format!("{}?{query}", listener.url), &[], b"");
+        let meta = get("hub.mode=subscribe&hub.verify_token=meta-token&hub.challenge=8675309");
+        assert_eq!((status_of(&meta), body_of(&meta)), (200, "8675309"), "{adapter}: {meta}");
+        assert!(meta.to_ascii_lowercase().contains("x-content-type-options: nosniff"), "{adapter}: {meta}");
+        let wrong = get("hub.mode=subscribe&hub.verify_token=meta-tokem&hub.challenge=8675309");
+        assert_eq!(status_of(&wrong), 403, "{adapter}: {wrong}");
+        assert!(!wrong.contains("meta-token"), "{adapter}: {wrong}");
+        // `printf crc-1 | openssl dgst -sha256 -hmac s -binary | base64`
+        let x = get("crc_token=crc-1");
+        let expected = r#"{"response_token":"sha256=BKsZJWcf4AbNo/CK8JASTT4iXZbbzfjdPR9uE77xlIc="}"#;
+        assert_eq!((status_of(&x), body_of(&x)), (200, expected), "{adapter}: {x}");
+        let dropbox = get("challenge=db-challenge");
+        assert_eq!((status_of(&dropbox), body_of(&dropbox)), (200, "db-challenge"), "{adapter}: {dropbox}");
+        assert_eq!(status_of(&get("nothing=1")), 405, "{adapter}");
+        // Deliveries are still POSTs, verified as before.
+        assert_eq!(post_raw(&listener.url, &[], b"{}"), 400, "{adapter}");
+    }
+    let refused = run(&["listen", "--preset", "github", "--secret", "s", "--port", "0", "--handshake", "meta"], b"");
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("--verify-token"), "{}", stderr(&refused));
+}
+
+#[test]
+fn listen_verifies_twilio_against_the_public_url() {
+    let body = b"CallSid=CA1234567890ABCDE&Caller=%2B14158675310&Digits=1234&From=%2B14158675310&To=%2B18005551212";
+    let headers = ["X-Twilio-Signature: L/OH5YylLD5NRKLltdqwSvS0BnU=".to_owned()];
+    for adapter in ["axum", "actix", "tower"] {
+        let public_url = "https://example.com/myapp.php?foo=1&bar=2";
+        let args = ["--preset", "twilio", "--secret", "12345", "--adapter", adapter, "--public-url", public_url];
+        let listener = Listener::start(&args);
+        assert_eq!(post_raw(&listener.url, &headers, body), 200, "{adapter}");
+        let tampered = String::from_utf8_lossy(body).replace("Digits=1234", "Digits=4321");
+        assert_eq!(post_raw(&listener.url, &headers, tampered.as_bytes()), 401, "{adapter}");
+        drop(listener);
+        // The signed URL is not the one configured: refused.
+        let args =
+            ["--preset", "twilio", "--secret", "12345", "--adapter", adapter, "--public-url", "https://example.com/x"];
+        let listener = Listener::start(&args);
+        assert_eq!(post_raw(&listener.url, &headers, body), 401, "{adapter}");
     }
 }
 

@@ -36,6 +36,7 @@ mod body;
 mod error;
 pub mod events;
 mod extractor;
+pub mod handshake;
 mod headers;
 pub mod identity;
 pub mod intake;

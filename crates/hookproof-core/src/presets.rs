@@ -243,7 +243,8 @@ pub fn stripe() -> Scheme {
 }
 
 /// Slack: `X-Slack-Signature: v0=` + hex HMAC-SHA256 of
-/// `v0:{X-Slack-Request-Timestamp}:{body}`; 5 minutes.
+/// `v0:{X-Slack-Request-Timestamp}:{body}`; 5 minutes. Answers Slack's
+/// signed `url_verification` [handshake](crate::handshake).
 pub fn slack() -> Scheme {
     build(
         Scheme::builder("slack")
@@ -256,7 +257,8 @@ pub fn slack() -> Scheme {
             .tolerance(Duration::from_secs(5 * 60))
             .identity(Identity::json_field("/event_id"))
             .retry_window(HOUR)
-            .event_type(EventTypeSource::json_field("/type")),
+            .event_type(EventTypeSource::json_field("/type"))
+            .handshake(crate::handshake::Signed::Slack),
     )
 }
 

@@ -244,6 +244,7 @@ pub struct Scheme {
     pub(crate) timestamp_field: Option<(Cow<'static, str>, TimestampFormat)>,
     pub(crate) signature_field: Option<Cow<'static, str>>,
     pub(crate) event_type: Option<EventTypeSource>,
+    pub(crate) handshake: Option<crate::handshake::Signed>,
 }
 
 impl Scheme {
@@ -272,6 +273,7 @@ impl Scheme {
                 timestamp_field: None,
                 signature_field: None,
                 event_type: None,
+                handshake: None,
             },
             tolerance_set: false,
             identity_set: false,
@@ -388,6 +390,14 @@ impl Scheme {
     /// [`Verifier::verify_request`](crate::Verifier::verify_request).
     pub fn signs_request(&self) -> bool {
         self.signed.iter().any(|part| matches!(part, Part::Method | Part::Url))
+    }
+
+    /// The setup handshake this provider sends as a signed delivery (Slack's
+    /// `url_verification`, Zoom's `endpoint.url_validation`), which every
+    /// [`Verifier`](crate::Verifier) of this scheme answers; see
+    /// [`handshake`](crate::handshake).
+    pub fn handshake(&self) -> Option<crate::handshake::Handshake> {
+        self.handshake.map(crate::handshake::Handshake::signed)
     }
 
     /// Whether the event id is part of the signed content (and so cannot be
@@ -578,6 +588,12 @@ impl SchemeBuilder {
     /// (`malformed_header`, naming the field).
     pub fn timestamp_field(mut self, pointer: impl Into<Cow<'static, str>>, format: TimestampFormat) -> Self {
         self.scheme.timestamp_field = Some((pointer.into(), format));
+        self
+    }
+
+    /// The provider's signed setup handshake, answered by default (presets).
+    pub(crate) fn handshake(mut self, handshake: crate::handshake::Signed) -> Self {
+        self.scheme.handshake = Some(handshake);
         self
     }
 

@@ -15,6 +15,7 @@ use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use crate::asym::PublicKey;
+use crate::handshake::{Handshake, HandshakeReply};
 use crate::identity::{self, EventKey, Identity, IdentitySource};
 use crate::mac::{self, Content, BASE64};
 use crate::route::{EventTypeSource, MAX_EVENT_TYPE_LEN};
@@ -58,6 +59,7 @@ pub struct Verifier {
     public_url: Option<String>,
     tolerance: Option<Duration>,
     body_limit: usize,
+    handshakes: Vec<Handshake>,
 }
 
 impl fmt::Debug for Verifier {
@@ -67,6 +69,7 @@ impl fmt::Debug for Verifier {
             .field("secrets", &self.keys.len())
             .field("tolerance", &self.tolerance)
             .field("body_limit", &self.body_limit)
+            .field("handshakes", &self.handshakes)
             .finish()
     }
 }
@@ -79,6 +82,7 @@ pub struct VerifierBuilder {
     public_url: Option<String>,
     tolerance: Option<Duration>,
     body_limit: Option<usize>,
+    handshakes: Vec<Handshake>,
 }
 
 impl VerifierBuilder {
@@ -113,6 +117,14 @@ impl VerifierBuilder {
         self
     }
 
+    /// Answers a provider's setup [handshake](crate::handshake) (Meta, X,
+    /// Dropbox; Slack and Zoom presets answer theirs already). Repeat for
+    /// several. GET handshakes need the route wired for GET too.
+    pub fn handshake(mut self, handshake: Handshake) -> Self {
+        self.handshakes.push(handshake);
+        self
+    }
+
     /// Checks every secret against the scheme's key format.
     pub fn build(self) -> Result<Verifier, ConfigError> {
         if self.secrets.is_empty() {
@@ -132,6 +144,7 @@ impl VerifierBuilder {
             return Err(ConfigError::DurationTooLong { setting: "tolerance", max: MAX_TOLERANCE });
         }
         Ok(Verifier {
+            handshakes: self.scheme.handshake().into_iter().chain(self.handshakes).collect(),
             body_limit: self.body_limit.unwrap_or(self.scheme.body_limit),
             scheme: self.scheme,
             keys,
@@ -144,7 +157,14 @@ impl VerifierBuilder {
 impl Verifier {
     /// Starts configuring a verifier for `scheme`.
     pub fn builder(scheme: Scheme) -> VerifierBuilder {
-        VerifierBuilder { scheme, secrets: Vec::new(), public_url: None, tolerance: None, body_limit: None }
+        VerifierBuilder {
+            scheme,
+            secrets: Vec::new(),
+            public_url: None,
+            tolerance: None,
+            body_limit: None,
+            handshakes: Vec::new(),
+        }
     }
 
     /// The scheme this verifier checks.
@@ -155,6 +175,13 @@ impl Verifier {
     /// Largest body accepted; adapters stop reading past it.
     pub fn body_limit(&self) -> usize {
         self.body_limit
+    }
+
+    /// The setup [handshakes](crate::handshake) answered: the scheme's own
+    /// (Slack, Zoom), then those configured. Wire the route for GET too when
+    /// one of them is a GET ([`Handshake::method`]).
+    pub fn handshakes(&self) -> &[Handshake] {
+        &self.handshakes
     }
 
     /// The freshness window, when the scheme has a timestamp.
@@ -335,6 +362,52 @@ impl Verifier {
             delivery.target = Some((target.method.to_owned(), target.url.to_owned()));
         }
         Ok(delivery)
+    }
+
+    /// [`begin`](Self::begin) for adapters, given the request as received:
+    /// its method and its URI (what `http::Uri` displays: `/path?query`, or
+    /// an absolute URI). For schemes that sign the request
+    /// ([`Scheme::signs_request`]) this is [`begin_request`](Self::begin_request)
+    /// with the URL the provider called: the [public
+    /// URL](VerifierBuilder::public_url) when one is configured, otherwise
+    /// `http://` + the `Host` header + the path and query as received (an
+    /// absolute URI as is). Behind TLS termination or a proxy that rewrites
+    /// the path, configure the public URL. For other schemes nothing is
+    /// built: this is `begin`.
+    pub fn begin_received<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        method: &str,
+        uri: impl fmt::Display,
+    ) -> Result<PendingDelivery, VerifyError> {
+        if !self.scheme.signs_request() {
+            return self.begin(headers);
+        }
+        // The configured public URL wins in `check_signature`: build nothing.
+        let url = if self.public_url.is_some() { String::new() } else { received_url(headers, &uri.to_string()) };
+        self.begin_request(headers, RequestTarget::new(method, &url))
+    }
+
+    /// The answer to a GET setup [handshake](crate::handshake) (Meta, X,
+    /// Dropbox), given the request's method and query: `None` when the
+    /// request is not a GET or no GET handshake is configured (verify it as
+    /// a delivery); with one configured, every GET is answered (405 when
+    /// it is none of them). Adapters call it before reading anything.
+    pub fn answer_handshake(&self, method: &str, query: Option<&str>) -> Option<HandshakeReply> {
+        crate::handshake::answer_request(&self.handshakes, method, query)
+    }
+
+    /// The answer to a signed setup [handshake](crate::handshake) (Slack,
+    /// Zoom) when `body`, which `verified` vouches for, is one; `None` for
+    /// an event (bodies over 4 KiB are not even parsed). Adapters answer
+    /// it instead of calling the handler.
+    pub fn answer_signed_handshake(&self, verified: &Verified, body: &[u8]) -> Option<HandshakeReply> {
+        debug_assert_eq!(body.len(), verified.body_len, "answer_signed_handshake needs the body that was verified");
+        let key = self.keys.iter().find_map(|key| match key {
+            Key::Hmac(key) => Some(key.as_slice()),
+            Key::Public { .. } => None,
+        });
+        crate::handshake::answer_delivery(&self.handshakes, key, body)
     }
 
     /// The headers parsed, and the delivery fresh at `now`.
@@ -603,6 +676,21 @@ impl<'a> RequestTarget<'a> {
 
     fn from_owned((method, url): &'a (String, String)) -> Self {
         Self { method, url }
+    }
+}
+
+/// The URL a request was sent to, as this server received it: `http://` +
+/// `Host` + the origin-form target, or an absolute target as is. A missing
+/// or unusable `Host` leaves the path alone, which no signature matches.
+fn received_url<H: HeaderLookup + ?Sized>(headers: &H, target: &str) -> String {
+    let host = headers
+        .values("host")
+        .next()
+        .filter(|host| host.len() <= MAX_HEADER_LEN && !host.is_empty() && host.iter().all(u8::is_ascii_graphic))
+        .and_then(|host| std::str::from_utf8(host).ok());
+    match host {
+        Some(host) if target.starts_with('/') => format!("http://{host}{target}"),
+        _ => target.to_owned(),
     }
 }
 

@@ -120,7 +120,11 @@ where
     }
 
     pub(crate) fn refused(error: &VerifyError) -> Self {
-        Self { state: State::Answered { response: Some(error_response(error)) } }
+        Self::answered(error_response(error))
+    }
+
+    pub(crate) fn answered(response: Response<Full<Bytes>>) -> Self {
+        Self { state: State::Answered { response: Some(response) } }
     }
 }
 
@@ -142,7 +146,7 @@ where
                     match ready!(poll_collect(body, &mut slot.delivery, cx)) {
                         Ok(()) => {
                             let Pending { parts, delivery, mut inner, verifier, intake } = pending.take().expect(DONE);
-                            match verifier.finish(delivery) {
+                            match finish(&verifier, delivery) {
                                 // The direct path allocates nothing more.
                                 Ok((verified, body)) if matches!(intake, Intake::Direct) => {
                                     State::Calling { future: inner.call(request(parts, body, verified)) }
@@ -151,7 +155,7 @@ where
                                     future: Box::pin(intake.admit(&verified, &parts.headers, &body)),
                                     call: Some((inner, request(parts, body, verified))),
                                 },
-                                Err(error) => answer(error_response(&error)),
+                                Err(response) => answer(*response),
                             }
                         }
                         Err(error) => answer(error_response(&error)),
@@ -221,6 +225,17 @@ where
     S: Service<Request<Full<Bytes>>>,
 {
     State::Settling { future: Box::pin(future), then: Some(then) }
+}
+
+/// Checks the signature over the body read. A refusal, or a setup
+/// handshake (which the service never sees), is the layer's own answer
+/// (boxed: the rare path should not size the common one).
+fn finish(verifier: &Verifier, delivery: PendingDelivery) -> Result<(Verified, Bytes), Box<Response<Full<Bytes>>>> {
+    let (verified, body) = verifier.finish(delivery).map_err(|error| Box::new(error_response(&error)))?;
+    match verifier.answer_signed_handshake(&verified, &body) {
+        Some(reply) => Err(Box::new(reply.into_response().map(Full::new))),
+        None => Ok((verified, body)),
+    }
 }
 
 /// Pushes every data frame into the delivery until the body ends, it

@@ -161,6 +161,22 @@
 //! # }
 //! ```
 //!
+//! # Setup handshakes and URL-signed schemes
+//!
+//! The layer answers the [setup handshakes](hookproof_core::handshake) its
+//! verifier is configured with: Slack's and Zoom's signed POSTs once they
+//! verified (the inner service never sees them), and Meta's, X's and
+//! Dropbox's GETs before anything is read. A GET reaches the layer only if
+//! the route takes GET: with axum, `post(handler).get(handler)` under
+//! `route_layer` (the handler never runs for a GET: the layer answers the
+//! handshake, or 405 for any other GET).
+//!
+//! For schemes that sign the request URL (Twilio, Square, HubSpot) the
+//! layer verifies against `http://` + `Host` + the path and query received,
+//! or the verifier's [public URL](hookproof_core::VerifierBuilder::public_url)
+//! when configured ([`Verifier::begin_received`]); under axum's `nest`, or
+//! behind TLS termination, configure the public URL.
+//!
 //! # With axum
 //!
 //! Add the layer with `Router::route_layer` (only matched routes are

@@ -79,10 +79,13 @@ where
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
         let (parts, body) = request.into_parts();
+        if let Some(reply) = self.verifier.answer_handshake(parts.method.as_str(), parts.uri.query()) {
+            return ResponseFuture::answered(reply.into_response().map(Full::new));
+        }
         // Refuse before reading anything (declared size, then headers and
         // freshness, the order `Verifier::verify` checks in); the delivery
         // caps the stream too.
-        match self.verifier.begin(&parts.headers) {
+        match self.verifier.begin_received(&parts.headers, parts.method.as_str(), &parts.uri) {
             Ok(delivery) => ResponseFuture::collecting(
                 body,
                 parts,

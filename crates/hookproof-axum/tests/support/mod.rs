@@ -178,6 +178,12 @@ impl Provider {
     }
 }
 
+/// A real router with the raw handler on `POST /raw`, for any verifier
+/// (form bodies, URL-signed schemes).
+pub(crate) fn raw_router(verifier: Verifier) -> Router {
+    Router::new().route("/raw", post(raw)).layer(axum::Extension(Arc::new(verifier)))
+}
+
 pub(crate) fn unix_now() -> i64 {
     SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).expect("clock after 1970").as_secs() as i64
 }

@@ -289,13 +289,15 @@ pub fn cashfree() -> Scheme {
 
 /// Zoom: `x-zm-signature: v0=<hex>` = HMAC-SHA256 (secret token) of
 /// `v0:{x-zm-request-timestamp}:{body}` (Slack's construction); 5 minutes.
+/// Answers Zoom's signed `endpoint.url_validation` [handshake](crate::handshake).
 pub fn zoom() -> Scheme {
     build(
         Scheme::builder("zoom")
             .signed_content([Part::literal("v0:"), Part::Timestamp, Part::literal(":"), Part::Body])
             .signature_header("x-zm-signature")
             .format(SignatureFormat::Prefixed("v0=".into()))
-            .timestamp_header("x-zm-request-timestamp"),
+            .timestamp_header("x-zm-request-timestamp")
+            .handshake(crate::handshake::Signed::Zoom),
     )
 }
 
