@@ -399,8 +399,8 @@ impl Verifier {
 
     /// The answer to a signed setup [handshake](crate::handshake) (Slack,
     /// Zoom) when `body`, which `verified` vouches for, is one; `None` for
-    /// an event (bodies over 4 KiB are not even parsed). Adapters answer
-    /// it instead of calling the handler.
+    /// an event, which is not parsed again (only a body under 4 KiB naming
+    /// a handshake is). Adapters answer it instead of calling the handler.
     pub fn answer_signed_handshake(&self, verified: &Verified, body: &[u8]) -> Option<HandshakeReply> {
         debug_assert_eq!(body.len(), verified.body_len, "answer_signed_handshake needs the body that was verified");
         let key = self.keys.iter().find_map(|key| match key {
