@@ -6,6 +6,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use hookproof_test_support::Request;
+
 const BIN: &str = env!("CARGO_BIN_EXE_hookproof");
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
@@ -339,22 +341,16 @@ fn listen_refuses_an_absurd_tolerance_and_never_echoes_a_url_password() {
 
 /// POSTs `body` with the header lines `headers` to `url` (`http://127.0.0.1:PORT/path`); the status.
 fn post_raw(url: &str, headers: &[String], body: &[u8]) -> u16 {
-    use std::io::Read as _;
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap());
-    let mut stream = std::net::TcpStream::connect(host).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut request =
-        format!("POST {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
-    for header in headers {
-        request.push_str(&format!("{header}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    answer.split(' ').nth(1).and_then(|status| status.parse().ok()).unwrap_or_else(|| panic!("no status: {answer:?}"))
+    let request = headers.iter().fold(Request::post(url), |request, line| {
+        let (name, value) = line.split_once(':').expect("a header line");
+        request.header(name.trim(), value.trim())
+    });
+    request
+        .body(body)
+        .patience(Duration::from_secs(10))
+        .send()
+        .unwrap_or_else(|error| panic!("no status: {error}"))
+        .status
 }
 
 #[test]
@@ -466,19 +462,10 @@ fn sign_discord_with_an_ed25519_private_key_and_verify_with_the_public_key() {
 
 #[test]
 fn another_method_on_the_webhook_path_is_405_on_every_adapter() {
-    use std::io::Read as _;
     for adapter in ["axum", "actix", "tower"] {
         let listener = Listener::start(&["--preset", "github", "--secret", "s", "--adapter", adapter]);
-        let rest = listener.url.strip_prefix("http://").unwrap();
-        let (host, path) = rest.split_at(rest.find('/').unwrap());
-        let mut stream = std::net::TcpStream::connect(host).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        stream
-            .write_all(format!("GET {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n").as_bytes())
-            .unwrap();
-        let mut answer = String::new();
-        let _ = stream.read_to_string(&mut answer);
-        assert!(answer.starts_with("HTTP/1.1 405"), "{adapter}: {answer}");
+        let answer = Request::get(&listener.url).patience(Duration::from_secs(10)).send().unwrap();
+        assert!(answer.head.starts_with("HTTP/1.1 405"), "{adapter}: {answer:?}");
     }
 }
 
@@ -545,7 +532,6 @@ fn an_unreachable_replay_store_is_named_at_startup_and_strict_refuses_to_start()
 
 #[test]
 fn listen_serves_prometheus_metrics() {
-    use std::io::Read as _;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let metrics = format!("127.0.0.1:{port}");
     let listener = Listener::start(&["--preset", "github", "--secret", "s", "--metrics", &metrics]);
@@ -555,12 +541,8 @@ fn listen_serves_prometheus_metrics() {
     // The exporter starts on its own thread: wait for it, bounded.
     let mut text = String::new();
     for _ in 0..50 {
-        if let Ok(mut stream) = std::net::TcpStream::connect(&metrics) {
-            stream
-                .write_all(format!("GET /metrics HTTP/1.1\r\nhost: {metrics}\r\nconnection: close\r\n\r\n").as_bytes())
-                .unwrap();
-            text.clear();
-            let _ = stream.read_to_string(&mut text);
+        if let Ok(answer) = Request::get("/metrics").send_to(metrics.as_str()) {
+            text = answer.text();
             if text.contains("hookproof_rejected_total") {
                 break;
             }
