@@ -92,15 +92,8 @@ impl Start {
     #[cfg(feature = "hyper")]
     pub fn hyper<S, B>(self, service: S) -> io::Result<Server>
     where
-        S: tower_service::Service<http::Request<hyper::body::Incoming>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-        B: hyper::body::Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        S: HyperService<B>,
+        B: HyperBody,
     {
         self.hyper_with(move || async move { Ok(service) })
     }
@@ -113,15 +106,8 @@ impl Start {
     where
         M: FnOnce() -> F + Send + 'static,
         F: std::future::Future<Output = io::Result<S>>,
-        S: tower_service::Service<http::Request<hyper::body::Incoming>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-        B: hyper::body::Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        S: HyperService<B>,
+        B: HyperBody,
     {
         let workers = self.workers;
         self.spawn(move |listener, mut stopped| {
@@ -159,6 +145,42 @@ impl Start {
         Ok(Server { name: self.name, addr, stop: Some(stop), thread: Some(thread) })
     }
 }
+
+/// What hyper's errors are boxed into.
+#[cfg(feature = "hyper")]
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A tower service that [`Start::hyper`] can serve: it answers hyper 1's
+/// requests, can be cloned per connection and sent to the server's tasks.
+#[cfg(feature = "hyper")]
+pub trait HyperService<B>:
+    tower_service::Service<
+        http::Request<hyper::body::Incoming>,
+        Response = http::Response<B>,
+        Future: Send + 'static,
+        Error: Into<BoxError>,
+    > + Clone
+    + Send
+    + 'static
+{
+}
+
+#[cfg(feature = "hyper")]
+impl<S, B> HyperService<B> for S
+where
+    S: tower_service::Service<http::Request<hyper::body::Incoming>, Response = http::Response<B>>,
+    S: Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+{
+}
+
+/// A response body that [`Start::hyper`] can send.
+#[cfg(feature = "hyper")]
+pub trait HyperBody: hyper::body::Body<Data: Send, Error: Into<BoxError>> + Send + 'static {}
+
+#[cfg(feature = "hyper")]
+impl<B> HyperBody for B where B: hyper::body::Body<Data: Send, Error: Into<BoxError>> + Send + 'static {}
 
 /// Runs `future` on a tokio runtime with `workers` threads (one: current-thread).
 #[cfg(any(feature = "axum", feature = "hyper"))]
@@ -212,15 +234,8 @@ impl Server {
     #[cfg(feature = "hyper")]
     pub fn hyper<S, B>(service: S) -> Self
     where
-        S: tower_service::Service<http::Request<hyper::body::Incoming>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-        B: hyper::body::Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        S: HyperService<B>,
+        B: HyperBody,
     {
         Start::new("hyper").hyper(service).expect("start a hyper server on 127.0.0.1")
     }
