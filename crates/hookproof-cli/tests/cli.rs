@@ -6,7 +6,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use hookproof_test_support::Request;
+use hookproof_test_support::{free_port, Request};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hookproof");
 
@@ -248,7 +248,7 @@ fn listen_answers_2xx_only_when_exec_succeeds_and_then_dedupes() {
 
 #[test]
 fn send_to_nothing_fails_with_exit_1() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free_port();
     let output =
         run(&["send", "--preset", "github", "--secret", "s", &format!("http://127.0.0.1:{port}/webhooks")], b"{}");
     assert_eq!(output.status.code(), Some(1));
@@ -532,7 +532,7 @@ fn an_unreachable_replay_store_is_named_at_startup_and_strict_refuses_to_start()
 
 #[test]
 fn listen_serves_prometheus_metrics() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free_port();
     let metrics = format!("127.0.0.1:{port}");
     let listener = Listener::start(&["--preset", "github", "--secret", "s", "--metrics", &metrics]);
     let body = br#"{"zen":"Keep it logically awesome."}"#;

@@ -4,13 +4,13 @@
 //! loopback.
 
 use std::io::{BufRead as _, BufReader, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use hookproof_test_support::Request;
+use hookproof_test_support::{free_port, Request};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hookproof");
@@ -86,10 +86,6 @@ fn http(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16,
     let request = headers.iter().fold(Request::new(method, url), |request, (name, value)| request.header(name, value));
     let response = request.body(body).patience(Duration::from_secs(120)).send().unwrap();
     (response.status, response.body)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn unix_now() -> u64 {

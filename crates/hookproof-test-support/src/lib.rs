@@ -9,6 +9,8 @@
 //!
 //! Not published: it is a dev-dependency of the workspace's crates.
 
+use std::net::{Ipv4Addr, TcpListener};
+
 pub mod client;
 #[cfg(any(feature = "axum", feature = "actix", feature = "hyper"))]
 pub mod server;
@@ -16,3 +18,15 @@ pub mod server;
 pub use client::{Request, Response};
 #[cfg(any(feature = "axum", feature = "actix", feature = "hyper"))]
 pub use server::{Server, Start};
+
+/// A loopback port nothing listens on right now (bound, then released), for
+/// a server started as a child process (`hookproof listen`, Redis,
+/// PostgreSQL, chromedriver) that takes its port as an argument.
+///
+/// # Panics
+///
+/// When no loopback port can be bound.
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local address").port()
+}

@@ -5,7 +5,7 @@
 //! they do not skip.
 
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -109,11 +109,7 @@ pub(crate) fn url(port: u16) -> String {
     format!("redis://127.0.0.1:{port}/0")
 }
 
-/// A loopback port nothing listens on right now (bound, then released).
-pub(crate) fn free_port() -> u16 {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local address").port()
-}
+pub(crate) use hookproof_test_support::free_port;
 
 fn answers_ping(port: u16) -> bool {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
