@@ -1,6 +1,6 @@
 //! What verification adds to one request inside the process, without the
 //! network: the per-request cost that decides the load bench's ratio
-//! (`benches/load.rs`), split into its parts.
+//! (`crates/hookproof-load`), split into its parts.
 //!
 //! For one 1 KiB Standard Webhooks delivery:
 //!

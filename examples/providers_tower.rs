@@ -79,21 +79,13 @@ async fn main() -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use hookproof::{presets, Signer};
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use hookproof_test_support::Request;
 
     /// POSTs over a real connection; the status line and body.
     async fn send(addr: std::net::SocketAddr, path: &str, headers: http::HeaderMap, body: &str) -> String {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let mut request =
-            format!("POST {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
-        for (name, value) in &headers {
-            request.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
-        }
-        stream.write_all(format!("{request}\r\n{body}").as_bytes()).await.unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).await.unwrap();
-        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
-        format!("{} {body}", head.lines().next().unwrap())
+        let request = Request::post(path).header("host", "x").headers(&headers).body(body);
+        let answer = request.send_async(addr).await.unwrap();
+        format!("{} {}", answer.status_line(), answer.text())
     }
 
     #[tokio::test]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Load bench (benches/load.rs): each adapter verified vs unverified under wrk.
+# Load (crates/hookproof-load): each adapter verified vs unverified under wrk.
+# Arguments go to the load generator: `bash scripts/load.sh tower` loads only tower.
 # Installs wrk if missing (Debian package `wrk`), then runs the bench.
 # Run it on an otherwise idle machine: the bench prints the load average.
 set -euo pipefail
@@ -13,5 +14,5 @@ if ! command -v wrk >/dev/null 2>&1; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 
-echo "== cargo bench --bench load --features axum,actix,tower"
-cargo bench --bench load --features axum,actix,tower "$@"
+echo "== cargo run --release -p hookproof-load -- $*"
+cargo run --release -p hookproof-load -- "$@"

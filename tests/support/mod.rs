@@ -3,32 +3,27 @@
 //! `127.0.0.1:0` with the same handler, and a raw HTTP/1.1 client.
 //!
 //! Every server runs on its own thread and runtime (actix-web brings its
-//! own), like `hookproof listen`, and stops itself when dropped.
+//! own), like `hookproof listen`, and stops itself when dropped: the start,
+//! the stop and the client are `hookproof-test-support`'s.
 
 #![allow(dead_code)] // each test file uses the part it needs
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
 use hookproof::events::StandardWebhooksEvent;
 use hookproof::{presets, ReplayProtection, Signer, Verified, Verifier};
+use hookproof_test_support::{client, Request, Start};
 use http::HeaderMap;
 use http_body_util::{BodyExt as _, Full};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::sync::oneshot;
 
 /// The Standard Webhooks secret every receiver is configured with.
 pub(crate) const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /// The path every receiver serves (POST).
 pub(crate) const PATH: &str = "/webhooks";
-/// How long the client waits for one answer.
-const PATIENCE: Duration = Duration::from_secs(15);
-/// How long a dropped server may take to stop.
-const STOP_PATIENCE: Duration = Duration::from_secs(15);
 
 /// The handler's typed event (what the extractors decode into).
 pub(crate) type Event = StandardWebhooksEvent;
@@ -104,8 +99,7 @@ pub(crate) enum Adapter {
 pub(crate) struct Server {
     pub(crate) adapter: Adapter,
     pub(crate) addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<std::io::Result<()>>>,
+    _running: hookproof_test_support::Server,
 }
 
 impl Server {
@@ -138,51 +132,14 @@ impl Server {
     }
 
     fn serve(adapter: Adapter, endpoint: Endpoint) -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener.set_nonblocking(true).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel();
-        let thread = std::thread::Builder::new()
-            .name(format!("{adapter:?}-{}", addr.port()))
-            .spawn(move || match adapter {
-                Adapter::Actix => actix_web::rt::System::new().block_on(serve_actix(listener, endpoint, stopped)),
-                Adapter::Axum | Adapter::Tower => {
-                    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-                    runtime.block_on(async move {
-                        let listener = tokio::net::TcpListener::from_std(listener)?;
-                        match adapter {
-                            Adapter::Axum => serve_axum(listener, endpoint, stopped).await,
-                            _ => serve_tower(listener, endpoint, stopped).await,
-                        }
-                    })
-                }
-            })
-            .expect("spawn the server thread");
-        Self { adapter, addr, stop: Some(stop), thread: Some(thread) }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+        let start = Start::new(format!("{adapter:?}"));
+        let running = match adapter {
+            Adapter::Axum => start.axum(axum_app(endpoint)),
+            Adapter::Actix => start.actix(move |config| actix_app(&endpoint, config)),
+            Adapter::Tower => serve_tower(start, endpoint),
         }
-        let Some(thread) = self.thread.take() else { return };
-        let deadline = Instant::now() + STOP_PATIENCE;
-        while !thread.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        if !thread.is_finished() {
-            // Leave it behind rather than hang the test run; the process ends with the test binary.
-            eprintln!("{:?} server on {} did not stop within {STOP_PATIENCE:?}", self.adapter, self.addr);
-            return;
-        }
-        match thread.join() {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) if !std::thread::panicking() => panic!("{:?} server failed: {error}", self.adapter),
-            Err(_) if !std::thread::panicking() => panic!("{:?} server thread panicked", self.adapter),
-            _ => {}
-        }
+        .expect("start a receiver on 127.0.0.1");
+        Self { adapter, addr: running.addr(), _running: running }
     }
 }
 
@@ -198,6 +155,9 @@ struct Endpoint {
     /// Serve POST and GET, and answer any verified delivery without decoding it.
     raw: bool,
 }
+
+/// What a raw endpoint answers to every verified delivery.
+const PROCESSED: &str = r#"{"status":"processed"}"#;
 
 impl Endpoint {
     fn layer(&self) -> hookproof::tower::WebhookLayer {
@@ -220,9 +180,6 @@ fn json_response<B: From<Bytes>>(status: u16, body: String) -> http::Response<B>
     response
 }
 
-/// What a raw endpoint answers to every verified delivery.
-const PROCESSED: &str = r#"{"status":"processed"}"#;
-
 // --- axum: route_layer(WebhookLayer.replay) + the axum extractor.
 
 #[derive(Clone)]
@@ -241,12 +198,8 @@ async fn axum_raw_handler(_: hookproof::axum::RawWebhook) -> http::Response<axum
     json_response(200, PROCESSED.to_owned())
 }
 
-async fn serve_axum(
-    listener: tokio::net::TcpListener,
-    endpoint: Endpoint,
-    stopped: oneshot::Receiver<()>,
-) -> std::io::Result<()> {
-    let app = if endpoint.inbox.is_some() {
+fn axum_app(endpoint: Endpoint) -> axum::Router {
+    if endpoint.inbox.is_some() {
         let accept = tower::Layer::layer(&endpoint.layer(), hookproof::tower::Accept);
         axum::Router::new().route_service(PATH, axum::routing::post_service(accept))
     } else if endpoint.raw {
@@ -257,18 +210,13 @@ async fn serve_axum(
             .route(PATH, axum::routing::post(axum_handler))
             .route_layer(endpoint.layer())
             .with_state(AxumState(endpoint))
-    };
-    axum::serve(listener, app).with_graceful_shutdown(async move { stopped.await.unwrap_or(()) }).await
+    }
 }
 
 // --- tower: the layer in front of a service_fn on hyper 1; the handler decodes
 // with `Verified::decode` and answers a failure with `error_response` (422).
 
-async fn serve_tower(
-    listener: tokio::net::TcpListener,
-    endpoint: Endpoint,
-    mut stopped: oneshot::Receiver<()>,
-) -> std::io::Result<()> {
+fn serve_tower(start: Start, endpoint: Endpoint) -> std::io::Result<hookproof_test_support::Server> {
     let handler = Arc::clone(&endpoint.handler);
     let inbox_mode = endpoint.inbox.is_some();
     let raw = endpoint.raw;
@@ -294,17 +242,7 @@ async fn serve_tower(
                 Ok::<_, Infallible>(json_response::<Full<Bytes>>(reply.status, reply.body))
             }
         });
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => accepted?,
-            _ = &mut stopped => return Ok(()),
-        };
-        let service = hyper_util::service::TowerToHyperService::new(service.clone());
-        tokio::spawn(async move {
-            let io = hyper_util::rt::TokioIo::new(stream);
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
-        });
-    }
+    start.hyper(service)
 }
 
 // --- actix: WebhookMiddleware.replay + the actix extractor.
@@ -326,43 +264,26 @@ async fn actix_raw_handler(_: hookproof::actix::RawWebhook) -> actix_web::HttpRe
     actix_web::HttpResponse::Ok().content_type("application/json").body(PROCESSED)
 }
 
-async fn serve_actix(
-    listener: std::net::TcpListener,
-    endpoint: Endpoint,
-    stopped: oneshot::Receiver<()>,
-) -> std::io::Result<()> {
+fn actix_app(endpoint: &Endpoint, config: &mut actix_web::web::ServiceConfig) {
     let handler = actix_web::web::Data::new(ActixHandler(Arc::clone(&endpoint.handler)));
-    let server = actix_web::HttpServer::new(move || {
-        #[cfg_attr(not(feature = "inbox"), allow(unused_mut))]
-        let mut middleware = hookproof::actix::WebhookMiddleware::new(Arc::clone(&endpoint.verifier));
-        if let Some(replay) = &endpoint.replay {
-            middleware = middleware.replay(replay.clone());
-        }
-        #[cfg_attr(not(feature = "inbox"), allow(unused_mut))]
-        let mut route = actix_web::web::post().to(actix_handler);
-        #[cfg(feature = "inbox")]
-        if let Some(inbox) = &endpoint.inbox {
-            middleware = middleware.inbox(inbox.clone());
-            route = actix_web::web::post().to(hookproof::actix::accepted);
-        }
-        let mut resource = actix_web::web::resource(PATH).wrap(middleware);
-        if endpoint.raw {
-            route = actix_web::web::post().to(actix_raw_handler);
-            resource = resource.route(actix_web::web::get().to(actix_raw_handler));
-        }
-        actix_web::App::new().app_data(handler.clone()).service(resource.route(route))
-    })
-    .workers(2)
-    .shutdown_timeout(5)
-    .disable_signals()
-    .listen(listener)?
-    .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(async move {
-        let _ = stopped.await;
-        handle.stop(true).await;
-    });
-    server.await
+    #[cfg_attr(not(feature = "inbox"), allow(unused_mut))]
+    let mut middleware = hookproof::actix::WebhookMiddleware::new(Arc::clone(&endpoint.verifier));
+    if let Some(replay) = &endpoint.replay {
+        middleware = middleware.replay(replay.clone());
+    }
+    #[cfg_attr(not(feature = "inbox"), allow(unused_mut))]
+    let mut route = actix_web::web::post().to(actix_handler);
+    #[cfg(feature = "inbox")]
+    if let Some(inbox) = &endpoint.inbox {
+        middleware = middleware.inbox(inbox.clone());
+        route = actix_web::web::post().to(hookproof::actix::accepted);
+    }
+    let mut resource = actix_web::web::resource(PATH).wrap(middleware);
+    if endpoint.raw {
+        route = actix_web::web::post().to(actix_raw_handler);
+        resource = resource.route(actix_web::web::get().to(actix_raw_handler));
+    }
+    config.app_data(handler).service(resource.route(route));
 }
 
 // --- the client: HTTP/1.1 over a raw TCP socket, one connection per request.
@@ -401,9 +322,8 @@ impl Answer {
 
 /// POSTs `body` with `headers` to `addr`'s [`PATH`], with its real `Content-Length`.
 pub(crate) async fn post(addr: SocketAddr, headers: &HeaderMap, body: &str) -> Answer {
-    let mut request = head(headers, &[("content-length", body.len().to_string())]);
-    request.extend_from_slice(body.as_bytes());
-    exchange(addr, &request).await
+    let request = Request::post(PATH).header("content-type", "application/json").headers(headers).body(body);
+    exchange(addr, &request.to_bytes("127.0.0.1")).await
 }
 
 /// Sends `method` to `target` (path and query) with `headers` (a
@@ -412,79 +332,26 @@ pub(crate) async fn send(addr: SocketAddr, method: &str, target: &str, headers: 
     let content_type = headers.get("content-type").map_or("application/json", |value| value.to_str().unwrap());
     let mut others = headers.clone();
     others.remove("content-type");
-    let mut request =
-        request_head(method, target, content_type, &others, &[("content-length", body.len().to_string())]);
-    request.extend_from_slice(body);
-    exchange(addr, &request).await
+    let request = Request::new(method, target).header("content-type", content_type).headers(&others).body(body);
+    exchange(addr, &request.to_bytes("127.0.0.1")).await
 }
 
 /// The request head for [`PATH`] with `headers` and `extra` ones, `Connection: close`.
 pub(crate) fn head(headers: &HeaderMap, extra: &[(&str, String)]) -> Vec<u8> {
-    request_head("POST", PATH, "application/json", headers, extra)
-}
-
-fn request_head(
-    method: &str,
-    target: &str,
-    content_type: &str,
-    headers: &HeaderMap,
-    extra: &[(&str, String)],
-) -> Vec<u8> {
-    let mut head = format!(
-        "{method} {target} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: {content_type}\r\nconnection: close\r\n"
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
-    }
-    for (name, value) in extra {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    head.into_bytes()
+    let request = Request::post(PATH).header("content-type", "application/json").headers(headers);
+    extra.iter().fold(request, |request, (name, value)| request.header(name, value)).to_bytes("127.0.0.1")
 }
 
 /// Writes `request` and reads one response (up to its `Content-Length`, or
-/// to the end of the connection), within [`PATIENCE`].
+/// to the end of the connection), within the client's patience.
 pub(crate) async fn exchange(addr: SocketAddr, request: &[u8]) -> Answer {
-    tokio::time::timeout(PATIENCE, async {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("the receiver listens");
-        stream.write_all(request).await.expect("request written");
-        read_response(&mut stream).await
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no answer from {addr} within {PATIENCE:?}"))
-}
-
-async fn read_response(stream: &mut tokio::net::TcpStream) -> Answer {
-    let mut received = Vec::new();
-    let mut buffer = [0u8; 8192];
-    loop {
-        let read = stream.read(&mut buffer).await.unwrap_or(0);
-        received.extend_from_slice(&buffer[..read]);
-        if let Some(end) = received.windows(4).position(|window| window == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&received[..end]).into_owned();
-            let body = &received[end + 4..];
-            let header = |name: &str| {
-                head.lines().skip(1).find_map(|line| {
-                    let (key, value) = line.split_once(':')?;
-                    key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
-                })
-            };
-            let length = header("content-length").and_then(|value| value.parse::<usize>().ok());
-            if read == 0 || length.is_some_and(|length| body.len() >= length) {
-                let status = head.split(' ').nth(1).and_then(|code| code.parse().ok()).expect("a status line");
-                let body = match length {
-                    Some(length) => &body[..length.min(body.len())],
-                    None => body,
-                };
-                return Answer {
-                    status,
-                    content_type: header("content-type"),
-                    nosniff: header("x-content-type-options").is_some_and(|value| value == "nosniff"),
-                    body: String::from_utf8_lossy(body).into_owned(),
-                };
-            }
-        }
-        assert!(read > 0, "connection closed before a full response: {:?}", String::from_utf8_lossy(&received));
+    let response = client::exchange_async(addr, request.to_vec())
+        .await
+        .unwrap_or_else(|error| panic!("no answer from {addr}: {error}"));
+    Answer {
+        status: response.status,
+        content_type: response.header("content-type").map(str::to_owned),
+        nosniff: response.header("x-content-type-options") == Some("nosniff"),
+        body: response.text(),
     }
 }

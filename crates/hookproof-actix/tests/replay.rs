@@ -8,7 +8,6 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
-use std::io::{Read as _, Write as _};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,11 +16,12 @@ use std::time::{Duration, SystemTime};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::{test, web, App, HttpResponse, HttpServer, Route};
+use actix_web::{test, web, App, HttpResponse, Route};
 use futures_util::future::join_all;
 use hookproof_actix::{RawWebhook, Webhook, WebhookMiddleware};
 use hookproof_core::replay::{ClaimOutcome, ReplayError, ReplayStore};
 use hookproof_core::{presets, EventKey, ReplayProtection, Scheme, Signer, Verifier, DUPLICATE_BODY};
+use hookproof_test_support::{Request, Start};
 use serde_json::Value;
 
 const STANDARD: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -426,60 +426,45 @@ async fn without_replay_protection_every_copy_runs() {
     assert_eq!(script.runs(), 2);
 }
 
-/// Sends raw HTTP/1.1 to `addr` from a blocking thread; returns the status
-/// and the body.
-async fn http_post(addr: std::net::SocketAddr, path: &str, delivery: &Delivery) -> (u16, String) {
-    let mut request = format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (name, value) in &delivery.headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str(&format!("Content-Length: {}\r\n\r\n{}", delivery.body.len(), delivery.body));
-    let raw = actix_web::rt::task::spawn_blocking(move || {
-        let mut stream = std::net::TcpStream::connect(addr).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut raw = String::new();
-        stream.read_to_string(&mut raw).unwrap();
-        raw
-    })
-    .await
-    .unwrap();
-    let status = raw.split(' ').nth(1).and_then(|status| status.parse().ok()).unwrap_or(0);
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+/// Sends raw HTTP/1.1 to `addr`; returns the status and the body.
+fn http_post(addr: std::net::SocketAddr, path: &str, delivery: &Delivery) -> (u16, String) {
+    let request =
+        delivery.headers.iter().fold(Request::post(path), |request, (name, value)| request.header(name, value));
+    let response = request.body(delivery.body).send_to(addr).expect("an answer in time");
     assert!(
-        status != 500 || head.to_ascii_lowercase().contains("content-type: application/json"),
-        "the panic answer is JSON: {head}"
+        response.status != 500
+            || response.header("content-type").is_some_and(|value| value.starts_with("application/json")),
+        "the panic answer is JSON: {}",
+        response.head
     );
-    (status, body.to_owned())
+    (response.status, response.text())
 }
 
+// The server has its own thread and runtime: the blocking client cannot stall it.
 #[actix_web::test]
 async fn on_a_real_server_a_panic_is_answered_with_the_json_body() {
     let verifier = verifier(presets::github(), GITHUB);
     let replay = ReplayProtection::memory(&verifier);
     let script = Script::new([Step::Panic]);
     let factory_script = Arc::clone(&script);
-    let server = HttpServer::new(move || {
-        App::new().service(
-            web::scope("/webhooks")
-                .wrap(WebhookMiddleware::new(Arc::clone(&verifier)).replay(replay.clone()))
-                .route("/github", raw_route(&factory_script)),
-        )
-    })
-    .workers(1)
-    .bind(("127.0.0.1", 0))
-    .unwrap();
-    let addr = server.addrs()[0];
-    let server = server.run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let server = Start::new("actix")
+        .workers(1)
+        .actix(move |config| {
+            config.service(
+                web::scope("/webhooks")
+                    .wrap(WebhookMiddleware::new(Arc::clone(&verifier)).replay(replay.clone()))
+                    .route("/github", raw_route(&factory_script)),
+            );
+        })
+        .expect("a server on 127.0.0.1");
+    let addr = server.addr();
     let delivery = delivery(presets::github(), GITHUB, Some("d-server"));
 
-    let (status, body) = http_post(addr, "/webhooks/github", &delivery).await;
+    let (status, body) = http_post(addr, "/webhooks/github", &delivery);
     assert_eq!(status, 500, "{body}");
     assert_eq!(body, r#"{"error":"handler_panicked","message":"the handler failed"}"#);
-    assert_eq!(http_post(addr, "/webhooks/github", &delivery).await, (200, "handled".to_owned()));
-    assert_eq!(http_post(addr, "/webhooks/github", &delivery).await, (200, DUPLICATE_BODY.to_owned()));
+    assert_eq!(http_post(addr, "/webhooks/github", &delivery), (200, "handled".to_owned()));
+    assert_eq!(http_post(addr, "/webhooks/github", &delivery), (200, DUPLICATE_BODY.to_owned()));
     assert_eq!(script.runs(), 2);
-    handle.stop(true).await;
+    server.stop().expect("the server stops cleanly");
 }

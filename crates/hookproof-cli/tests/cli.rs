@@ -11,6 +11,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use hookproof_test_support::{free_port, Request, Response};
+
 const BIN: &str = env!("CARGO_BIN_EXE_hookproof");
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
@@ -251,7 +253,7 @@ fn listen_answers_2xx_only_when_exec_succeeds_and_then_dedupes() {
 
 #[test]
 fn send_to_nothing_fails_with_exit_1() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free_port();
     let output =
         run(&["send", "--preset", "github", "--secret", "s", &format!("http://127.0.0.1:{port}/webhooks")], b"{}");
     assert_eq!(output.status.code(), Some(1));
@@ -344,38 +346,17 @@ fn listen_refuses_an_absurd_tolerance_and_never_echoes_a_url_password() {
 
 /// POSTs `body` with the header lines `headers` to `url` (`http://127.0.0.1:PORT/path`); the status.
 fn post_raw(url: &str, headers: &[String], body: &[u8]) -> u16 {
-    status_of(&http_raw("POST", url, headers, body))
+    http_raw("POST", url, headers, body).status
 }
 
 /// Sends `method` to `url` (`http://127.0.0.1:PORT/path?query`) with the
-/// header lines `headers` and `body`; the whole answer, head and body.
-fn http_raw(method: &str, url: &str, headers: &[String], body: &[u8]) -> String {
-    use std::io::Read as _;
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap());
-    let mut stream = std::net::TcpStream::connect(host).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut request =
-        format!("{method} {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
-    for header in headers {
-        request.push_str(&format!("{header}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    answer
-}
-
-/// The status of an answer read by [`http_raw`].
-fn status_of(answer: &str) -> u16 {
-    answer.split(' ').nth(1).and_then(|status| status.parse().ok()).unwrap_or_else(|| panic!("no status: {answer:?}"))
-}
-
-/// The body of an answer read by [`http_raw`].
-fn body_of(answer: &str) -> &str {
-    answer.split_once("\r\n\r\n").map_or("", |(_, body)| body)
+/// header lines `headers` and `body`; the answer.
+fn http_raw(method: &str, url: &str, headers: &[String], body: &[u8]) -> Response {
+    let request = headers.iter().fold(Request::new(method, url), |request, line| {
+        let (name, value) = line.split_once(':').expect("a header line");
+        request.header(name.trim(), value.trim())
+    });
+    request.body(body).patience(Duration::from_secs(10)).send().unwrap_or_else(|error| panic!("no answer: {error}"))
 }
 
 #[test]
@@ -490,7 +471,7 @@ fn another_method_on_the_webhook_path_is_405_on_every_adapter() {
     for adapter in ["axum", "actix", "tower"] {
         let listener = Listener::start(&["--preset", "github", "--secret", "s", "--adapter", adapter]);
         let answer = http_raw("GET", &listener.url, &[], b"");
-        assert!(answer.starts_with("HTTP/1.1 405"), "{adapter}: {answer}");
+        assert_eq!(answer.status, 405, "{adapter}: {answer:?}");
     }
 }
 
@@ -513,18 +494,18 @@ fn listen_answers_get_handshakes_and_still_405s_other_gets_on_every_adapter() {
         ]);
         let get = |query: &str| http_raw("GET", &format!("{}?{query}", listener.url), &[], b"");
         let meta = get("hub.mode=subscribe&hub.verify_token=meta-token&hub.challenge=8675309");
-        assert_eq!((status_of(&meta), body_of(&meta)), (200, "8675309"), "{adapter}: {meta}");
-        assert!(meta.to_ascii_lowercase().contains("x-content-type-options: nosniff"), "{adapter}: {meta}");
+        assert_eq!((meta.status, meta.text().as_str()), (200, "8675309"), "{adapter}: {meta:?}");
+        assert_eq!(meta.header("x-content-type-options"), Some("nosniff"), "{adapter}: {meta:?}");
         let wrong = get("hub.mode=subscribe&hub.verify_token=meta-tokem&hub.challenge=8675309");
-        assert_eq!(status_of(&wrong), 403, "{adapter}: {wrong}");
-        assert!(!wrong.contains("meta-token"), "{adapter}: {wrong}");
+        assert_eq!(wrong.status, 403, "{adapter}: {wrong:?}");
+        assert!(!wrong.text().contains("meta-token") && !wrong.head.contains("meta-token"), "{adapter}: {wrong:?}");
         // `printf crc-1 | openssl dgst -sha256 -hmac s -binary | base64`
         let x = get("crc_token=crc-1");
         let expected = r#"{"response_token":"sha256=BKsZJWcf4AbNo/CK8JASTT4iXZbbzfjdPR9uE77xlIc="}"#;
-        assert_eq!((status_of(&x), body_of(&x)), (200, expected), "{adapter}: {x}");
+        assert_eq!((x.status, x.text().as_str()), (200, expected), "{adapter}: {x:?}");
         let dropbox = get("challenge=db-challenge");
-        assert_eq!((status_of(&dropbox), body_of(&dropbox)), (200, "db-challenge"), "{adapter}: {dropbox}");
-        assert_eq!(status_of(&get("nothing=1")), 405, "{adapter}");
+        assert_eq!((dropbox.status, dropbox.text().as_str()), (200, "db-challenge"), "{adapter}: {dropbox:?}");
+        assert_eq!(get("nothing=1").status, 405, "{adapter}");
         // Deliveries are still POSTs, verified as before.
         assert_eq!(post_raw(&listener.url, &[], b"{}"), 400, "{adapter}");
     }
@@ -616,8 +597,7 @@ fn an_unreachable_replay_store_is_named_at_startup_and_strict_refuses_to_start()
 
 #[test]
 fn listen_serves_prometheus_metrics() {
-    use std::io::Read as _;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free_port();
     let metrics = format!("127.0.0.1:{port}");
     let listener = Listener::start(&["--preset", "github", "--secret", "s", "--metrics", &metrics]);
     let body = br#"{"zen":"Keep it logically awesome."}"#;
@@ -626,12 +606,8 @@ fn listen_serves_prometheus_metrics() {
     // The exporter starts on its own thread: wait for it, bounded.
     let mut text = String::new();
     for _ in 0..50 {
-        if let Ok(mut stream) = std::net::TcpStream::connect(&metrics) {
-            stream
-                .write_all(format!("GET /metrics HTTP/1.1\r\nhost: {metrics}\r\nconnection: close\r\n\r\n").as_bytes())
-                .unwrap();
-            text.clear();
-            let _ = stream.read_to_string(&mut text);
+        if let Ok(answer) = Request::get("/metrics").send_to(metrics.as_str()) {
+            text = answer.text();
             if text.contains("hookproof_rejected_total") {
                 break;
             }

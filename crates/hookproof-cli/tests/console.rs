@@ -3,13 +3,14 @@
 //! `replay` and `trigger`, all against the built `hookproof` binary on
 //! loopback.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use hookproof_test_support::{free_port, Request};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hookproof");
@@ -80,76 +81,11 @@ fn run(args: &[&str]) -> std::process::Output {
     Command::new(BIN).args(args).env_remove("HOOKPROOF_SECRET").output().unwrap()
 }
 
-/// A tiny blocking HTTP/1.1 client (one request per connection).
+/// One request over its own connection (the shared raw client); the status and the body.
 fn http(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, Vec<u8>) {
-    let rest = url.strip_prefix("http://").expect("http URL");
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/" } else { path };
-    let mut stream = TcpStream::connect(authority).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    // Read the head, then exactly the body (a server may keep the connection open).
-    let mut response = Vec::new();
-    let mut buffer = [0u8; 16 * 1024];
-    let split = loop {
-        if let Some(split) = response.windows(4).position(|w| w == b"\r\n\r\n") {
-            break split;
-        }
-        let read = stream.read(&mut buffer).unwrap();
-        assert!(read > 0, "the connection closed before the response's head");
-        response.extend_from_slice(&buffer[..read]);
-    };
-    let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status");
-    let mut body = response[split + 4..].to_vec();
-    let length: Option<usize> =
-        head.lines().find_map(|line| line.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok());
-    let chunked = head.contains("transfer-encoding: chunked");
-    loop {
-        let complete = match length {
-            Some(length) => body.len() >= length,
-            None if chunked => body.windows(5).any(|w| w == b"0\r\n\r\n"),
-            None => false,
-        };
-        if complete {
-            break;
-        }
-        let read = stream.read(&mut buffer).unwrap();
-        if read == 0 {
-            break;
-        }
-        body.extend_from_slice(&buffer[..read]);
-    }
-    if chunked {
-        body = dechunk(&body);
-    }
-    (status, body)
-}
-
-fn dechunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = data.windows(2).position(|w| w == b"\r\n").unwrap();
-        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..line_end]).trim(), 16).unwrap();
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&data[line_end + 2..line_end + 2 + size]);
-        data = &data[line_end + 4 + size..];
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    let request = headers.iter().fold(Request::new(method, url), |request, (name, value)| request.header(name, value));
+    let response = request.body(body).patience(Duration::from_secs(120)).send().unwrap();
+    (response.status, response.body)
 }
 
 fn unix_now() -> u64 {
@@ -519,16 +455,12 @@ fn the_console_api_refuses_other_sites_and_network_binds_need_a_token() {
     // ...and a DNS-rebound name is not loopback.
     let authority = base.trim_start_matches("http://").trim_end_matches('/');
     let rebound = [("x-hookproof-token", "page"), ("Host", "evil.example")];
-    let mut stream = TcpStream::connect(authority).unwrap();
-    write!(
-        stream,
-        "GET /api/events HTTP/1.1\r\nHost: {}\r\nx-hookproof-token: page\r\nConnection: close\r\n\r\n",
-        rebound[1].1
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    let answer = Request::get("/api/events")
+        .header(rebound[1].0, rebound[1].1)
+        .header(rebound[0].0, rebound[0].1)
+        .send_to(authority)
+        .unwrap();
+    assert!(answer.head.starts_with("HTTP/1.1 401"), "{answer:?}");
     let (status, body) = http("GET", &events, &[("x-hookproof-token", "page")], b"");
     assert_eq!(status, 200);
     let json: Value = serde_json::from_slice(&body).unwrap();

@@ -9,12 +9,13 @@
 mod postgres_server;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use hookproof_test_support::Request;
 use postgres_server::PostgresServer;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hookproof");
@@ -128,23 +129,12 @@ fn github_headers(body: &[u8]) -> Vec<String> {
 
 /// POSTs a signed GitHub `body` to `url`; the status and body, or `None` if the connection failed.
 fn post(url: &str, body: &[u8]) -> Option<(u16, String)> {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap());
-    let mut stream = std::net::TcpStream::connect(host).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
-    let mut request =
-        format!("POST {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
-    for header in github_headers(body) {
-        request.push_str(&format!("{header}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).ok()?;
-    stream.write_all(body).ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    let status = answer.split(' ').nth(1)?.parse().ok()?;
-    let body = answer.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
-    Some((status, body))
+    let request = github_headers(body).iter().fold(Request::post(url), |request, line| {
+        let (name, value) = line.split_once(':').expect("a header line");
+        request.header(name.trim(), value.trim())
+    });
+    let answer = request.body(body).send().ok()?;
+    Some((answer.status, answer.text()))
 }
 
 fn event(n: usize) -> Vec<u8> {

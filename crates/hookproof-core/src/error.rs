@@ -9,30 +9,39 @@ use http::StatusCode;
 
 /// Why a delivery was refused.
 ///
-/// Every adapter answers with [`status`](Self::status) and a JSON body from
-/// [`json_body`](Self::json_body), so the same request gets the same answer
-/// whichever framework serves it:
+/// # The answer to every outcome
 ///
-/// | variant | status | [`code`](Self::code) |
-/// |---|---|---|
-/// | [`MissingHeader`](Self::MissingHeader) | 400 | `missing_header` |
-/// | [`MalformedHeader`](Self::MalformedHeader) | 400 | `malformed_header` |
-/// | [`SignatureMismatch`](Self::SignatureMismatch) | 401 | `signature_mismatch` |
-/// | [`TimestampTooOld`](Self::TimestampTooOld) | 401 | `timestamp_too_old` |
-/// | [`TimestampInFuture`](Self::TimestampInFuture) | 401 | `timestamp_in_future` |
-/// | [`BodyTooLarge`](Self::BodyTooLarge) | 413 | `body_too_large` |
-/// | [`InvalidPayload`](Self::InvalidPayload) | 422 | `invalid_payload` |
-/// | [`InFlight`](Self::InFlight) | 409 | `in_flight` |
-/// | [`ReplayStoreUnavailable`](Self::ReplayStoreUnavailable) | 503 | `replay_store_unavailable` |
-/// | [`BodyRead`](Self::BodyRead) | 400 | `body_read_failed` |
-/// | [`HandlerPanicked`](Self::HandlerPanicked) | 500 | `handler_panicked` |
-/// | [`HandlerTimedOut`](Self::HandlerTimedOut) | 503 | `handler_timed_out` |
-/// | [`InboxUnavailable`](Self::InboxUnavailable) | 503 | `inbox_unavailable` |
-/// | [`VerifierNotConfigured`](Self::VerifierNotConfigured) | 500 | `verifier_not_configured` |
+/// This table is the contract, and the one place it is written down: every
+/// adapter (axum, actix-web, tower), the CLI's `listen` and the examples
+/// answer a refusal with [`status`](Self::status) and the JSON body
+/// `{"error": code, "message": ...}` from [`json_body`](Self::json_body), so
+/// the same request gets the same answer whichever framework serves it. The
+/// README and the adapters' docs link here.
+///
+/// | outcome | variant | status | `error` ([`code`](Self::code)) |
+/// |---|---|---|---|
+/// | verified, handler succeeded | — | the handler's 2xx | — |
+/// | verified and stored, in [inbox mode](crate::sink) | — | 202 [`ACCEPTED_BODY`](crate::ACCEPTED_BODY) | — |
+/// | duplicate of a processed event (replay protection on) | — | 200 [`DUPLICATE_BODY`](crate::DUPLICATE_BODY) | — |
+/// | a header the scheme requires is missing | [`MissingHeader`](Self::MissingHeader) | 400 | `missing_header` |
+/// | a header is unusable (encoding, timestamp, more than 16 signatures, wrong version tag, repeated, over 4 KiB) | [`MalformedHeader`](Self::MalformedHeader) | 400 | `malformed_header` |
+/// | no configured secret matches any signature (wrong secret, tampered body) | [`SignatureMismatch`](Self::SignatureMismatch) | 401 | `signature_mismatch` |
+/// | the timestamp is older than the tolerance | [`TimestampTooOld`](Self::TimestampTooOld) | 401 | `timestamp_too_old` |
+/// | the timestamp is further ahead than the tolerance | [`TimestampInFuture`](Self::TimestampInFuture) | 401 | `timestamp_in_future` |
+/// | the body is over the limit (a `Content-Length` up front, or while streaming) | [`BodyTooLarge`](Self::BodyTooLarge) | 413 | `body_too_large` |
+/// | the verified body does not decode into the handler's type | [`InvalidPayload`](Self::InvalidPayload) | 422 | `invalid_payload` |
+/// | the same event is in flight elsewhere | [`InFlight`](Self::InFlight) | 409 | `in_flight` |
+/// | the replay store cannot be reached | [`ReplayStoreUnavailable`](Self::ReplayStoreUnavailable) | 503 | `replay_store_unavailable` |
+/// | the body failed while being read (the connection broke) | [`BodyRead`](Self::BodyRead) | 400 | `body_read_failed` |
+/// | the handler panicked (replay protection on; claim released) | [`HandlerPanicked`](Self::HandlerPanicked) | 500 | `handler_panicked` |
+/// | the handler passed `handler_timeout` (replay protection on; claim released) | [`HandlerTimedOut`](Self::HandlerTimedOut) | 503 | `handler_timed_out` |
+/// | the inbox cannot store the delivery (inbox mode) | [`InboxUnavailable`](Self::InboxUnavailable) | 503 | `inbox_unavailable` |
+/// | an adapter found no verifier to use | [`VerifierNotConfigured`](Self::VerifierNotConfigured) | 500 | `verifier_not_configured` |
 ///
 /// The handler rows are answered only under replay protection, which runs
-/// the handler inside a [`Claim`](crate::Claim) and so sees it fail; the
-/// inbox row only in [inbox mode](crate::sink).
+/// the handler inside a [`Claim`](crate::Claim) and so sees it fail; they
+/// are decided here, so every adapter answers them alike. The inbox rows
+/// apply only in [inbox mode](crate::sink).
 ///
 /// Messages never contain a secret, a computed signature or an expected value.
 #[derive(Debug, thiserror::Error)]

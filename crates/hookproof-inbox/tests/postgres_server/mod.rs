@@ -7,7 +7,6 @@
 //! skip. `initdb` refuses to run as root, so as root the binaries run as
 //! the `postgres` user, which then owns the temp directory.
 
-use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -208,8 +207,4 @@ fn describe(output: &Output) -> String {
     )
 }
 
-/// A loopback port nothing listens on right now (bound, then released).
-pub(crate) fn free_port() -> u16 {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local address").port()
-}
+pub(crate) use hookproof_test_support::free_port;

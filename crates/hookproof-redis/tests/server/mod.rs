@@ -6,7 +6,7 @@
 //! makes its certificates.
 
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -152,11 +152,7 @@ pub(crate) fn url(port: u16) -> String {
     format!("redis://127.0.0.1:{port}/0")
 }
 
-/// A loopback port nothing listens on right now (bound, then released).
-pub(crate) fn free_port() -> u16 {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local address").port()
-}
+pub(crate) use hookproof_test_support::free_port;
 
 /// A CA and a server certificate for 127.0.0.1 it signed, by the `openssl` command.
 fn make_certificates(dir: &Path) {

@@ -2,7 +2,7 @@
 //! means "committed and fsynced", against the same receiver with in-memory
 //! replay protection, and how fast workers drain what was stored.
 //!
-//! Run: `cargo bench --bench inbox --features tower,inbox` (PostgreSQL's
+//! Run: `cargo run --release -p hookproof-load -- inbox` (PostgreSQL's
 //! server binaries must be installed: `scripts/test.sh` installs them).
 //!
 //! One run, one machine, three receivers, each the tower `WebhookLayer` on
@@ -25,12 +25,6 @@
 //! second, in the same temp directory), the physical limit that group commit
 //! works around.
 
-#![allow(missing_docs)]
-
-#[allow(dead_code)]
-#[path = "../crates/hookproof-inbox/tests/postgres_server/mod.rs"]
-mod postgres_server;
-
 use std::convert::Infallible;
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -41,15 +35,19 @@ use bytes::Bytes;
 use hookproof::inbox::{Inbox, Worker};
 use hookproof::tower::{Accept, WebhookLayer};
 use hookproof::{presets, ReplayProtection, Signer, Verifier};
+use hookproof_test_support::Start;
 use http_body_util::{BodyExt as _, Full};
 use tower::Layer as _;
+
+use crate::postgres_server;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const SENDERS: usize = 64;
 const DELIVERIES: usize = 12_800;
 const BODY_SIZE: usize = 1024;
 
-fn main() {
+/// Runs the three receivers, the drain and the fsync probe; prints the table.
+pub(crate) fn main() {
     let fsyncs = fsync_rate(Duration::from_secs(1));
     let dir = tempfile::tempdir().expect("a temp directory");
     let postgres = postgres_server::PostgresServer::start();
@@ -104,17 +102,15 @@ fn cpu_seconds() -> f64 {
 /// Serves a receiver on its own thread, loads it, stops it.
 fn run(name: &'static str, inbox_url: Option<&str>) -> Outcome {
     let verifier = Arc::new(Verifier::builder(presets::standard_webhooks()).secret(SECRET).build().unwrap());
-    let (addr_sender, addr) = std::sync::mpsc::channel();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let inbox_url = inbox_url.map(str::to_owned);
     let server_verifier = Arc::clone(&verifier);
-    let server = std::thread::spawn(move || {
-        // Two worker threads, as `hookproof listen` runs: the inbox's group
-        // commit task then never waits behind the HTTP connections.
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        runtime.block_on(serve(server_verifier, inbox_url, addr_sender, stopped));
-    });
-    let addr: SocketAddr = addr.recv().expect("the server started");
+    // Two worker threads, as `hookproof listen` runs: the inbox's group
+    // commit task then never waits behind the HTTP connections.
+    let server = Start::new(format!("inbox-{name}"))
+        .workers(2)
+        .hyper_with(move || service(server_verifier, inbox_url))
+        .expect("the server starts");
+    let addr = server.addr();
     let expected = if name == "memory" { 200 } else { 202 };
 
     let client = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -123,8 +119,7 @@ fn run(name: &'static str, inbox_url: Option<&str>) -> Outcome {
     let (started, cpu_before) = (Instant::now(), cpu_seconds());
     let mut latencies = client.block_on(load(addr, name, "run", DELIVERIES, expected));
     let (elapsed, cpu) = (started.elapsed(), cpu_seconds() - cpu_before);
-    let _ = stop.send(());
-    server.join().expect("the server thread");
+    server.stop().expect("the server stops");
 
     latencies.sort();
     let outcome = Outcome {
@@ -139,18 +134,20 @@ fn run(name: &'static str, inbox_url: Option<&str>) -> Outcome {
     outcome
 }
 
-async fn serve(
-    verifier: Arc<Verifier>,
-    inbox_url: Option<String>,
-    addr: std::sync::mpsc::Sender<SocketAddr>,
-    mut stopped: tokio::sync::oneshot::Receiver<()>,
-) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    addr.send(listener.local_addr().unwrap()).unwrap();
+/// What [`service`] makes: the same type with or without the inbox.
+type Receiver = tower::util::BoxCloneService<
+    http::Request<hyper::body::Incoming>,
+    http::Response<hookproof::tower::ResponseBody<Full<Bytes>>>,
+    Infallible,
+>;
+
+/// The receiver: the tower layer with in-memory replay protection and a
+/// handler that answers 200, or in inbox mode on the inbox at `inbox_url`.
+async fn service(verifier: Arc<Verifier>, inbox_url: Option<String>) -> std::io::Result<Receiver> {
     let layer = WebhookLayer::new(Arc::clone(&verifier));
-    let service = match inbox_url {
+    Ok(match inbox_url {
         Some(url) => {
-            let inbox = Inbox::connect(&url).await.expect("the inbox opens");
+            let inbox = Inbox::connect(&url).await.map_err(std::io::Error::other)?;
             tower::util::BoxCloneService::new(layer.inbox(inbox).layer(Accept))
         }
         None => {
@@ -159,18 +156,7 @@ async fn serve(
             });
             tower::util::BoxCloneService::new(layer.replay(ReplayProtection::memory(&verifier)).layer(handler))
         }
-    };
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => accepted.unwrap(),
-            _ = &mut stopped => return,
-        };
-        let service = hyper_util::service::TowerToHyperService::new(service.clone());
-        tokio::spawn(async move {
-            let io = hyper_util::rt::TokioIo::new(stream);
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
-        });
-    }
+    })
 }
 
 /// `count` distinct signed deliveries over [`SENDERS`] keep-alive

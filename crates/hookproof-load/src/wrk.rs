@@ -3,7 +3,7 @@
 //! unverified baseline, under a real load generator (`wrk`).
 //!
 //! Run: `scripts/load.sh` (installs `wrk` if missing, then
-//! `cargo bench --bench load --features axum,actix,tower`).
+//! `cargo run --release -p hookproof-load`).
 //!
 //! For each adapter the bench starts two servers in-process on
 //! `127.0.0.1:0`, each on its own thread and runtime:
@@ -62,27 +62,23 @@
 //!
 //! The target is verified throughput >= 90% of unverified throughput. About
 //! 50 s per adapter, under 3 minutes in all; the servers stop at the end.
-//! `cargo bench --bench load --features axum,actix,tower -- tower` loads
-//! only the named adapters.
-
-#![allow(missing_docs)]
+//! `cargo run --release -p hookproof-load -- tower` loads only the named
+//! adapters.
 
 use std::convert::Infallible;
 use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac as _};
 use hookproof::{presets, Signer, Verifier};
+use hookproof_test_support::{Request, Server, Start};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
-use tokio::sync::oneshot;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const EVENT_ID: &str = "msg_load_2xx";
@@ -125,18 +121,14 @@ enum Mode {
 /// The servers of one adapter, in table order.
 const MODES: [Mode; 3] = [Mode::Verified, Mode::Unverified, Mode::HandRolled];
 
-fn main() -> ExitCode {
-    // `cargo test --benches` runs bench binaries without `--bench`: no load then.
-    if !std::env::args().any(|arg| arg == "--bench") {
-        println!("load: skipped (run `cargo bench --bench load --features axum,actix,tower`)");
-        return ExitCode::SUCCESS;
-    }
+/// Loads the adapters named in `names` (all when empty).
+pub(crate) fn main(names: &[String]) -> ExitCode {
     if let Err(version) = wrk_version() {
         eprintln!("error: `wrk` is not installed ({version}).");
-        eprintln!("Run `scripts/load.sh`: it installs wrk (apt-get install -y wrk) and runs this bench.");
+        eprintln!("Run `scripts/load.sh`: it installs wrk (apt-get install -y wrk) and runs this load.");
         return ExitCode::from(2);
     }
-    match run() {
+    match run(&adapters(names)) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(error) => {
@@ -157,10 +149,9 @@ fn wrk_version() -> Result<String, String> {
     }
 }
 
-/// The adapters named on the command line (`cargo bench --bench load -- tower`), or all.
-fn adapters() -> Vec<Adapter> {
+/// The adapters in `named` (`hookproof-load tower`), or all.
+fn adapters(named: &[String]) -> Vec<Adapter> {
     let all = [Adapter::Axum, Adapter::Actix, Adapter::Tower];
-    let named: Vec<String> = std::env::args().skip(1).filter(|arg| !arg.starts_with('-')).collect();
     all.into_iter().filter(|adapter| named.is_empty() || named.iter().any(|name| name == adapter.name())).collect()
 }
 
@@ -173,7 +164,7 @@ struct Row {
     cpu: [f64; 3],
 }
 
-fn run() -> Result<bool, Box<dyn std::error::Error>> {
+fn run(adapters: &[Adapter]) -> Result<bool, Box<dyn std::error::Error>> {
     let started = Instant::now();
     let verifier = Arc::new(Verifier::builder(presets::standard_webhooks()).secret(SECRET).build()?);
     let signer = Signer::new(presets::standard_webhooks(), SECRET)?;
@@ -202,10 +193,10 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let mut rows = Vec::new();
     let mut all_ok = true;
     let outcome = (|| -> Result<(), Box<dyn std::error::Error>> {
-        for adapter in adapters() {
+        for &adapter in adapters {
             let mut servers = Vec::new();
             for mode in MODES {
-                match Server::start(adapter, mode, Arc::clone(&verifier)) {
+                match start(adapter, mode, Arc::clone(&verifier)) {
                     Ok(server) => servers.push((mode, server)),
                     Err(error) => {
                         stop_all(servers)?;
@@ -215,11 +206,11 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             }
             let checked = (|| -> Result<Row, Box<dyn std::error::Error>> {
                 for (mode, server) in &servers {
-                    sanity_check(adapter, *mode, server.addr, &signer, &body)?;
+                    sanity_check(adapter, *mode, server.addr(), &signer, &body)?;
                 }
                 for (mode, server) in &servers {
                     write_script(&script, &signer, &body)?;
-                    let warm = wrk(WARMUP_SECS, &script, server.addr)?;
+                    let warm = wrk(WARMUP_SECS, &script, server.addr())?;
                     check_run(adapter, *mode, &warm)?;
                 }
                 let mut best: [Option<WrkResult>; 3] = [None, None, None];
@@ -229,7 +220,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
                         let index = (round + turn) % MODES.len();
                         let (mode, server) = &servers[index];
                         write_script(&script, &signer, &body)?;
-                        let result = wrk(RUN_SECS, &script, server.addr)?;
+                        let result = wrk(RUN_SECS, &script, server.addr())?;
                         check_run(adapter, *mode, &result)?;
                         eprintln!(
                             "  {} {:?} round {}: {:.0} req/s, p99 {}, server {:.1} µs CPU/request ({:.2} cores), \
@@ -329,7 +320,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     println!(
         "Target: verified throughput >= {:.0}% of unverified, every adapter: {}",
         TARGET * 100.0,
-        if all_ok && all_pass && rows.len() == adapters().len() { "pass" } else { "FAIL" }
+        if all_ok && all_pass && rows.len() == adapters.len() { "pass" } else { "FAIL" }
     );
     println!(
         "Every verified run answered 2xx only (wrk `Non-2xx or 3xx responses` = 0): {}",
@@ -366,7 +357,7 @@ fn micros(value: f64) -> String {
 /// A wrk script POSTing `body` with headers signed now.
 fn write_script(path: &Path, signer: &Signer, body: &[u8]) -> std::io::Result<()> {
     let headers = signer.sign_at(body, SystemTime::now(), Some(EVENT_ID));
-    let mut lua = String::from("-- written by benches/load.rs\nwrk.method = \"POST\"\n");
+    let mut lua = String::from("-- written by hookproof-load\nwrk.method = \"POST\"\n");
     let _ = writeln!(lua, "wrk.path = \"{PATH}\"");
     // The body is ASCII JSON without `]==]`; header values are ids, digits and base64.
     let _ = writeln!(lua, "wrk.body = [==[{}]==]", String::from_utf8_lossy(body));
@@ -536,70 +527,20 @@ fn sanity_check(
 
 /// One HTTP/1.1 POST over a fresh connection; the response's status.
 fn post(addr: SocketAddr, headers: &http::HeaderMap, body: &[u8]) -> std::io::Result<u16> {
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut request = format!(
-        "POST {PATH} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: \
-         close\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        let _ = write!(request, "{name}: {}\r\n", value.to_str().map_err(std::io::Error::other)?);
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes())?;
-    stream.write_all(body)?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let status = std::str::from_utf8(&response)
-        .ok()
-        .and_then(|text| text.split_whitespace().nth(1))
-        .and_then(|code| code.parse().ok());
-    status.ok_or_else(|| std::io::Error::other(format!("no HTTP status in {:?}", String::from_utf8_lossy(&response))))
+    let request = Request::post(PATH).header("content-type", "application/json").headers(headers).body(body);
+    Ok(request.patience(Duration::from_secs(5)).send_to(addr)?.status)
 }
 
-// --- the servers
+// --- the servers: each on its own thread with one worker, `hookproof-test-support`'s.
 
-/// A server on its own thread and single-worker runtime, until [`Server::stop`].
-struct Server {
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<std::io::Result<()>>>,
-}
-
-impl Server {
-    fn start(adapter: Adapter, mode: Mode, verifier: Arc<Verifier>) -> std::io::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel();
-        let name = format!("load-{}-{mode:?}", adapter.name());
-        let thread = std::thread::Builder::new().name(name).spawn(move || match adapter {
-            Adapter::Actix => actix_web::rt::System::new().block_on(serve_actix(listener, mode, verifier, stopped)),
-            Adapter::Axum | Adapter::Tower => {
-                // One worker: the runtime's own thread runs every connection.
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-                runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener)?;
-                    match adapter {
-                        Adapter::Axum => serve_axum(listener, mode, verifier, stopped).await,
-                        _ => serve_tower(listener, mode, verifier, stopped).await,
-                    }
-                })
-            }
-        })?;
-        Ok(Self { addr, stop: Some(stop), thread: Some(thread) })
-    }
-
-    /// Stops accepting, lets in-flight requests finish, and joins the thread.
-    fn stop(mut self) -> std::io::Result<()> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        match self.thread.take() {
-            Some(thread) => thread.join().unwrap_or_else(|_| Err(std::io::Error::other("the server panicked"))),
-            None => Ok(()),
-        }
+/// Starts `adapter`'s server for `mode` on `127.0.0.1:0`.
+fn start(adapter: Adapter, mode: Mode, verifier: Arc<Verifier>) -> std::io::Result<Server> {
+    // One worker: a current-thread runtime (axum, tower) or one actix worker.
+    let start = Start::new(format!("load-{}-{mode:?}", adapter.name())).workers(1);
+    match adapter {
+        Adapter::Axum => start.axum(axum_app(mode, verifier)),
+        Adapter::Actix => start.actix(move |config| actix_app(mode, &verifier, config)),
+        Adapter::Tower => start_tower(start, mode, verifier),
     }
 }
 
@@ -670,21 +611,15 @@ async fn axum_hand_rolled(headers: http::HeaderMap, body: axum::body::Bytes) -> 
     respond(status_of(hand_rolled_check(|name| headers.get(name).map(|value| value.as_bytes()), &body)))
 }
 
-async fn serve_axum(
-    listener: tokio::net::TcpListener,
-    mode: Mode,
-    verifier: Arc<Verifier>,
-    stopped: oneshot::Receiver<()>,
-) -> std::io::Result<()> {
-    let app = match mode {
+fn axum_app(mode: Mode, verifier: Arc<Verifier>) -> axum::Router {
+    match mode {
         Mode::Verified => axum::Router::new()
             .route(PATH, axum::routing::post(axum_verified))
             .route_layer(hookproof::tower::WebhookLayer::new(Arc::clone(&verifier)))
             .with_state(verifier),
         Mode::Unverified => axum::Router::new().route(PATH, axum::routing::post(axum_unverified)),
         Mode::HandRolled => axum::Router::new().route(PATH, axum::routing::post(axum_hand_rolled)),
-    };
-    axum::serve(listener, app).with_graceful_shutdown(async move { stopped.await.unwrap_or(()) }).await
+    }
 }
 
 // actix: WebhookMiddleware on the resource, the RawWebhook extractor.
@@ -705,47 +640,23 @@ async fn actix_hand_rolled(request: actix_web::HttpRequest, body: actix_web::web
     actix_web::HttpResponse::build(status).content_type("application/json").body(ANSWER)
 }
 
-async fn serve_actix(
-    listener: TcpListener,
-    mode: Mode,
-    verifier: Arc<Verifier>,
-    stopped: oneshot::Receiver<()>,
-) -> std::io::Result<()> {
-    use actix_web::{web, App, HttpServer};
+fn actix_app(mode: Mode, verifier: &Arc<Verifier>, config: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
 
-    // `App::service` boxes the resource, so every arm has the same type.
-    let server = HttpServer::new(move || {
-        let app = App::new();
-        match mode {
-            Mode::Verified => app.service(
-                web::resource(PATH)
-                    .wrap(hookproof::actix::WebhookMiddleware::new(Arc::clone(&verifier)))
-                    .route(web::post().to(actix_verified)),
-            ),
-            Mode::Unverified => app.service(web::resource(PATH).route(web::post().to(actix_unverified))),
-            Mode::HandRolled => app.service(web::resource(PATH).route(web::post().to(actix_hand_rolled))),
-        }
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)?
-    .run();
-    let handle = server.handle();
-    actix_web::rt::spawn(async move {
-        let _ = stopped.await;
-        handle.stop(true).await;
-    });
-    server.await
+    match mode {
+        Mode::Verified => config.service(
+            web::resource(PATH)
+                .wrap(hookproof::actix::WebhookMiddleware::new(Arc::clone(verifier)))
+                .route(web::post().to(actix_verified)),
+        ),
+        Mode::Unverified => config.service(web::resource(PATH).route(web::post().to(actix_unverified))),
+        Mode::HandRolled => config.service(web::resource(PATH).route(web::post().to(actix_hand_rolled))),
+    };
 }
 
 // tower: WebhookLayer in front of a service_fn, on hyper 1 through hyper-util.
 
-async fn serve_tower(
-    listener: tokio::net::TcpListener,
-    mode: Mode,
-    verifier: Arc<Verifier>,
-    stopped: oneshot::Receiver<()>,
-) -> std::io::Result<()> {
+fn start_tower(start: Start, mode: Mode, verifier: Arc<Verifier>) -> std::io::Result<Server> {
     match mode {
         Mode::Verified => {
             let service = tower::ServiceBuilder::new().layer(hookproof::tower::WebhookLayer::new(verifier)).service_fn(
@@ -762,10 +673,10 @@ async fn serve_tower(
                     Ok::<_, Infallible>(respond::<Full<Bytes>>(status))
                 },
             );
-            serve_hyper(listener, service, stopped).await
+            start.hyper(service)
         }
         Mode::Unverified => {
-            let service = tower::service_fn(|request: http::Request<hyper::body::Incoming>| async move {
+            start.hyper(tower::service_fn(|request: http::Request<hyper::body::Incoming>| async move {
                 let status = match request.into_body().collect().await.map(|body| body.to_bytes()) {
                     Ok(body) => {
                         std::hint::black_box(&body);
@@ -774,11 +685,10 @@ async fn serve_tower(
                     Err(_) => http::StatusCode::BAD_REQUEST,
                 };
                 Ok::<_, Infallible>(respond::<Full<Bytes>>(status))
-            });
-            serve_hyper(listener, service, stopped).await
+            }))
         }
         Mode::HandRolled => {
-            let service = tower::service_fn(|request: http::Request<hyper::body::Incoming>| async move {
+            start.hyper(tower::service_fn(|request: http::Request<hyper::body::Incoming>| async move {
                 let (parts, body) = request.into_parts();
                 let status = match body.collect().await.map(|body| body.to_bytes()) {
                     Ok(body) => status_of(hand_rolled_check(
@@ -788,35 +698,7 @@ async fn serve_tower(
                     Err(_) => http::StatusCode::BAD_REQUEST,
                 };
                 Ok::<_, Infallible>(respond::<Full<Bytes>>(status))
-            });
-            serve_hyper(listener, service, stopped).await
+            }))
         }
-    }
-}
-
-async fn serve_hyper<S, B>(
-    listener: tokio::net::TcpListener,
-    service: S,
-    mut stopped: oneshot::Receiver<()>,
-) -> std::io::Result<()>
-where
-    S: tower::Service<http::Request<hyper::body::Incoming>, Response = http::Response<B>> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    B: hyper::body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => accepted?,
-            _ = &mut stopped => return Ok(()),
-        };
-        let service = hyper_util::service::TowerToHyperService::new(service.clone());
-        tokio::spawn(async move {
-            let io = hyper_util::rt::TokioIo::new(stream);
-            // wrk closing its connections at the end of a run is not an error worth printing.
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
-        });
     }
 }
