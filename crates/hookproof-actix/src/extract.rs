@@ -39,20 +39,11 @@ use crate::WebhookError;
 ///
 /// # Rejections
 ///
-/// The handler does not run; the answer is a [`WebhookError`] with the JSON
-/// body `{"error": "<code>", "message": "..."}`:
-///
-/// | status | `error` | when |
-/// |---|---|---|
-/// | 400 | `missing_header` | a header the scheme requires is absent |
-/// | 400 | `malformed_header` | a header is present but unusable |
-/// | 400 | `body_read_failed` | the connection failed while the body was read |
-/// | 401 | `signature_mismatch` | no configured secret matches any signature |
-/// | 401 | `timestamp_too_old` | the timestamp is older than the tolerance |
-/// | 401 | `timestamp_in_future` | the timestamp is too far ahead |
-/// | 413 | `body_too_large` | `Content-Length` or the streamed body passes the limit |
-/// | 422 | `invalid_payload` | the signature is valid but the body does not decode into `T` |
-/// | 500 | `verifier_not_configured` | no middleware ran and no verifier is in `app_data` |
+/// The handler does not run; the answer is a [`WebhookError`] with the
+/// status and JSON body `{"error": "<code>", "message": "..."}` of [the
+/// contract](hookproof_core::VerifyError#the-answer-to-every-outcome): 400,
+/// 401, 413, 422 `invalid_payload`, or 500 `verifier_not_configured` when no
+/// middleware ran and no verifier is in `app_data`.
 ///
 /// Behind the middleware, the 400/401/413 rows are answered by the
 /// middleware itself and only 422 comes from the extractor; with

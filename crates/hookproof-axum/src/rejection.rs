@@ -19,22 +19,11 @@ use http::{HeaderValue, StatusCode};
 /// [`VerifyError`] with [`into_inner`](Self::into_inner) (for example with
 /// `Result<Webhook<T>, WebhookRejection>` as the handler's argument).
 ///
-/// Every rejection the extractors produce:
-///
-/// | when | status | [`code`](Self::code) |
-/// |---|---|---|
-/// | a header the scheme requires is missing | 400 | `missing_header` |
-/// | a header is present but unusable (encoding, unparsable timestamp, repeated, too long, too many signatures, wrong version tag) | 400 | `malformed_header` |
-/// | the body could not be read (connection failed mid-body, body stream error) | 400 | `body_read_failed` |
-/// | no configured secret matches any signature (wrong secret, tampered body) | 401 | `signature_mismatch` |
-/// | the timestamp is older than the tolerance | 401 | `timestamp_too_old` |
-/// | the timestamp is further ahead than the tolerance | 401 | `timestamp_in_future` |
-/// | `Content-Length` over the verifier's body limit, or more bytes streamed than the limit | 413 | `body_too_large` |
-/// | verified, but the body does not decode into the handler's type ([`Webhook`](crate::Webhook) only) | 422 | `invalid_payload` |
-/// | the route has no hookproof layer and no `Extension(Arc<Verifier>)` | 500 | `verifier_not_configured` |
-///
-/// The status and code come from [`VerifyError::status`] and
-/// [`VerifyError::code`], shared by every hookproof adapter.
+/// The extractors' rejections are the 400, 401, 413, 422 and 500
+/// `verifier_not_configured` rows of [the
+/// contract](hookproof_core::VerifyError#the-answer-to-every-outcome), with
+/// the status and code of [`VerifyError::status`] and [`VerifyError::code`],
+/// shared by every hookproof adapter.
 #[derive(Debug)]
 pub struct WebhookRejection(VerifyError);
 

@@ -38,6 +38,11 @@ use http::StatusCode;
 /// | the inbox cannot store the delivery (inbox mode) | [`InboxUnavailable`](Self::InboxUnavailable) | 503 | `inbox_unavailable` |
 /// | an adapter found no verifier to use | [`VerifierNotConfigured`](Self::VerifierNotConfigured) | 500 | `verifier_not_configured` |
 ///
+/// [Setup handshakes](crate::handshake), when configured, answer for
+/// themselves: the challenge (200), and 400 `invalid_challenge`, 403
+/// `verify_token_mismatch` or 405 `method_not_allowed` (a GET that is no
+/// configured handshake).
+///
 /// The handler rows are answered only under replay protection, which runs
 /// the handler inside a [`Claim`](crate::Claim) and so sees it fail; they
 /// are decided here, so every adapter answers them alike. The inbox rows

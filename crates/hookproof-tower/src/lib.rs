@@ -56,20 +56,10 @@
 //!
 //! # Answers
 //!
-//! | outcome | status | `error` code |
-//! |---|---|---|
-//! | verified | the inner service's response | — |
-//! | a required header missing | 400 | `missing_header` |
-//! | a header present but unusable | 400 | `malformed_header` |
-//! | no secret matches | 401 | `signature_mismatch` |
-//! | timestamp too old / too far ahead | 401 | `timestamp_too_old` / `timestamp_in_future` |
-//! | `Content-Length` or streamed body over [`Verifier::body_limit`] | 413 | `body_too_large` |
-//! | the body failed while being read | 400 | `body_read_failed` |
-//! | with [replay protection](#replay-protection): a duplicate of an event already processed | 200, `{"status":"duplicate"}` | — |
-//! | … the same event being processed right now by another request | 409 | `in_flight` |
-//! | … the replay store unreachable | 503 | `replay_store_unavailable` |
-//! | … the inner service panicked (the claim is released) | 500 | `handler_panicked` |
-//! | … the inner service ran past [`ReplayProtection::handler_timeout`] | 503 | `handler_timed_out` |
+//! Refusals, duplicates and handler failures get the statuses and codes of
+//! [the contract](hookproof_core::VerifyError#the-answer-to-every-outcome),
+//! the same in every hookproof adapter; the duplicate, `in_flight`, replay
+//! store and handler rows need [replay protection](#replay-protection).
 //!
 //! Every refusal has `Content-Type: application/json` and the body
 //! `{"error": "<code>", "message": "<short text>"}`; see [`error_response`].
