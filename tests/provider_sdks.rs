@@ -3,7 +3,8 @@
 //!
 //! For each provider, deliveries with random JSON (or form) bodies, non-ASCII
 //! text included: hookproof signs and the SDK must accept the body and
-//! refuse a tampered copy; where the SDK signs (Twilio, WorkOS; SendGrid's
+//! refuse a tampered copy; where the SDK signs (Twilio, WorkOS, Finch,
+//! Modern Treasury, Orb, Pusher, Coinbase Commerce, Sanity; SendGrid's
 //! ECDSA with a key made by Node, as only SendGrid holds its own), hookproof
 //! must accept what it signed and refuse the tampered copy with
 //! `signature_mismatch`.
@@ -48,6 +49,16 @@ const PROVIDERS: &[(&str, &str)] = &[
     ("elevenlabs", "@elevenlabs/elevenlabs-js"),
     ("cashfree", "cashfree-pg"),
     ("zoom", "@zoom/rivet"),
+    ("polar", "@polar-sh/sdk"),
+    ("replicate", "replicate"),
+    ("finch", "@tryfinch/finch-api"),
+    ("modern-treasury", "modern-treasury"),
+    ("orb", "orb-billing"),
+    ("webflow", "webflow-api"),
+    ("pusher", "pusher"),
+    ("coinbase-commerce", "coinbase-commerce-node"),
+    ("onfido", "@onfido/api"),
+    ("sanity", "@sanity/webhook"),
     // No library implements `v1a`: Node's own ed25519 is the independent check.
     ("standard-webhooks-v1a", "node:crypto"),
 ];
@@ -127,6 +138,8 @@ fn body_for(rng: &mut Rng, provider: &str, index: usize, now: u64) -> String {
                 .to_string()
         }
         "gocardless" => json!({"events": [{"id": format!("EV{index}"), "details": {"description": text}}]}).to_string(),
+        "coinbase-commerce" => json!({"id": format!("e{index}"), "event": {"id": format!("evt{index}"), "type": "charge:created", "data": {"name": text}}}).to_string(),
+        "onfido" => json!({"payload": {"resource_type": "check", "action": "check.completed", "object": {"id": format!("chk{index}"), "note": text}}}).to_string(),
         // Zoom's SDK checks `JSON.stringify(JSON.parse(body))`: compact JSON,
         // as Zoom sends (serde_json writes it the same way for these bodies).
         "zoom" => json!({"event": "meeting.started", "payload": {"object": {"topic": text}}, "event_ts": now * 1000})
@@ -163,6 +176,10 @@ fn generate(now: u64) -> Vec<Case> {
                     Some(format!("whpk_{}", BASE64.encode(hex::decode(ED25519_PUBLIC).unwrap()))),
                 ),
                 "telnyx" => (ED25519_SEED.to_owned(), Some(BASE64.encode(hex::decode(ED25519_PUBLIC).unwrap()))),
+                // Replicate's secrets are Standard Webhooks' `whsec_` + base64;
+                // Finch's are plain base64.
+                "replicate" => (format!("whsec_{}", BASE64.encode(rng.secret())), None),
+                "finch" => (BASE64.encode(rng.secret()), None),
                 _ => (rng.secret(), None),
             };
             let url = match *provider {

@@ -29,6 +29,16 @@ import { LinearWebhookClient } from "@linear/sdk/webhooks";
 import { ElevenLabsClient } from "@elevenlabs/elevenlabs-js";
 import { Cashfree, CFEnvironment } from "cashfree-pg";
 import { AwsLambdaReceiver } from "@zoom/rivet/users";
+import { validateEvent as polarValidateEvent, WebhookVerificationError as PolarVerificationError } from "@polar-sh/sdk/webhooks";
+import { validateWebhook as replicateValidateWebhook } from "replicate";
+import Finch from "@tryfinch/finch-api";
+import ModernTreasury from "modern-treasury";
+import Orb from "orb-billing";
+import { WebflowClient } from "webflow-api";
+import Pusher from "pusher";
+import coinbaseCommerce from "coinbase-commerce-node";
+import { WebhookEventVerifier as OnfidoVerifier, OnfidoInvalidSignatureError } from "@onfido/api";
+import { encodeSignatureHeader as sanitySign, isValidSignature as sanityIsValid } from "@sanity/webhook";
 
 const version = (name) =>
   JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, import.meta.url), "utf8")).version;
@@ -49,6 +59,16 @@ const PACKAGES = {
   elevenlabs: "@elevenlabs/elevenlabs-js",
   cashfree: "cashfree-pg",
   zoom: "@zoom/rivet",
+  polar: "@polar-sh/sdk",
+  replicate: "replicate",
+  finch: "@tryfinch/finch-api",
+  "modern-treasury": "modern-treasury",
+  orb: "orb-billing",
+  webflow: "webflow-api",
+  pusher: "pusher",
+  "coinbase-commerce": "coinbase-commerce-node",
+  onfido: "@onfido/api",
+  sanity: "@sanity/webhook",
 };
 
 const input = JSON.parse(readFileSync(process.argv[2], "utf8"));
@@ -248,6 +268,114 @@ peers["standard-webhooks-v1a"] = {
     const entry = h["webhook-signature"].split(" ").find((e) => e.startsWith("v1a,"));
     return verify(null, v1aMessage(h, body), key, Buffer.from(entry.slice(4), "base64"));
   },
+};
+
+// Stainless-generated SDKs throw a plain Error whose message says what
+// failed; only a signature mismatch counts as a rejection.
+const mismatch = (error) => error && /signatures? (do not|did not|don't)? ?match|None of the given webhook signatures/i.test(error.message);
+const finch = new Finch({ accessToken: "interop" });
+const moderntreasury = new ModernTreasury({ apiKey: "interop", organizationID: "interop" });
+const orb = new Orb({ apiKey: "interop" });
+const webflow = new WebflowClient({ accessToken: "interop" });
+const PUSHER_KEY = "interop-key";
+
+// Polar 0.49 checks the signature (standardwebhooks, the secret's text as
+// the key), then parses the payload with its models: a payload error
+// after a good signature is an accepted signature.
+peers.polar = {
+  verify(c, h, body) {
+    try {
+      polarValidateEvent(body, h, c.secret);
+      return true;
+    } catch (error) {
+      if (error instanceof PolarVerificationError) return false;
+      if (error && error.name === "SDKValidationError") return true;
+      throw error;
+    }
+  },
+};
+peers.replicate = {
+  verify: (c, h, body) => replicateValidateWebhook({ headers: h, body }, c.secret),
+};
+peers.finch = {
+  sign(c, body) {
+    const id = `evt_${c.timestamp}`;
+    const signature = finch.webhooks.signPayload(body, {
+      eventId: id,
+      timestamp: new Date(c.timestamp * 1000),
+      secret: finch.webhooks.parseSecret(c.secret),
+    });
+    return { "finch-event-id": id, "finch-timestamp": String(c.timestamp), "finch-signature": signature };
+  },
+  verify(c, h, body) {
+    try {
+      finch.webhooks.verifySignature(body, h, c.secret);
+      return true;
+    } catch (error) {
+      if (mismatch(error)) return false;
+      throw error;
+    }
+  },
+};
+peers["modern-treasury"] = {
+  sign: (c, body) => ({ "x-signature": moderntreasury.webhooks.getSignature(body, { key: c.secret }) }),
+  verify: (c, h, body) => moderntreasury.webhooks.validateSignature(body, h, { key: c.secret }),
+};
+// Orb writes its timestamp without an offset (UTC), with a fraction.
+peers.orb = {
+  sign(c, body) {
+    const timestamp = new Date(c.timestamp * 1000 + 123).toISOString().replace("Z", "");
+    const secret = orb.webhooks.parseSecret(c.secret);
+    return { "x-orb-timestamp": timestamp, "x-orb-signature": orb.webhooks.signPayload(body, { timestamp, secret }) };
+  },
+  verify(c, h, body) {
+    try {
+      orb.webhooks.verifySignature(body, h, c.secret);
+      return true;
+    } catch (error) {
+      if (mismatch(error)) return false;
+      throw error;
+    }
+  },
+};
+peers.webflow = {
+  verify: (c, h, body) => webflow.webhooks.verifySignature({ headers: h, body, secret: c.secret }),
+};
+// Pusher sends X-Pusher-Key (unsigned) beside the signature; its SDK also
+// wants the JSON content type.
+peers.pusher = {
+  sign: (c, body) => ({ "x-pusher-signature": new Pusher.Token(PUSHER_KEY, c.secret).sign(body) }),
+  verify(c, h, body) {
+    const pusher = new Pusher({ appId: "1", key: PUSHER_KEY, secret: c.secret, cluster: "mt1" });
+    const headers = { ...h, "x-pusher-key": PUSHER_KEY, "content-type": "application/json" };
+    return pusher.webhook({ headers, rawBody: body }).isValid();
+  },
+};
+peers["coinbase-commerce"] = {
+  sign: (c, body) => ({ "x-cc-webhook-signature": coinbaseCommerce.Webhook.computeSignature(body, c.secret) }),
+  verify(c, h, body) {
+    try {
+      return coinbaseCommerce.Webhook.verifySigHeader(body, h["x-cc-webhook-signature"], c.secret);
+    } catch (error) {
+      if (error && /^No signatures found matching/.test(error.message)) return false;
+      throw error;
+    }
+  },
+};
+peers.onfido = {
+  verify(c, h, body) {
+    try {
+      new OnfidoVerifier(c.secret).readPayload(body, h["x-sha2-signature"]);
+      return true;
+    } catch (error) {
+      if (error instanceof OnfidoInvalidSignatureError) return false;
+      throw error;
+    }
+  },
+};
+peers.sanity = {
+  sign: async (c, body) => ({ "sanity-webhook-signature": await sanitySign(body, c.timestamp * 1000, c.secret) }),
+  verify: (c, h, body) => sanityIsValid(body, h["sanity-webhook-signature"], c.secret),
 };
 
 const results = [];

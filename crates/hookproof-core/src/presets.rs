@@ -38,7 +38,9 @@
 //! the provider's public key; [`paddle`], [`adyen`], [`line()`], [`notion`],
 //! `r#box`, [`pagerduty`], [`mux`], [`bitbucket`], [`circleci`],
 //! [`razorpay`], [`coinify`], [`workos`], [`gocardless`], [`linear`],
-//! [`elevenlabs`], [`cashfree`] and [`zoom`] are HMACs. Each function's
+//! [`elevenlabs`], [`cashfree`], [`zoom`], [`polar`], [`finch`],
+//! [`modern_treasury`], [`orb`], [`webflow`], [`pusher`],
+//! [`coinbase_commerce`], [`onfido`] and [`sanity`] are HMACs. Each function's
 //! documentation gives its header, signed content, key and freshness; the
 //! README's preset table gives the vector that proves each one.
 
@@ -58,7 +60,7 @@ pub use providers::*;
 
 /// Names accepted by [`by_name`]: the eight above, then the other
 /// providers (each proven by a vector, see the README's preset table).
-pub const NAMES: [&str; 31] = [
+pub const NAMES: [&str; 40] = [
     "smake",
     "smarter-launch",
     "smile",
@@ -90,6 +92,15 @@ pub const NAMES: [&str; 31] = [
     "elevenlabs",
     "cashfree",
     "zoom",
+    "polar",
+    "finch",
+    "modern-treasury",
+    "orb",
+    "webflow",
+    "pusher",
+    "coinbase-commerce",
+    "onfido",
+    "sanity",
 ];
 
 /// Other names for presets: brands that send Standard Webhooks, and
@@ -100,6 +111,7 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("resend", "standard-webhooks"),
     ("openai", "standard-webhooks"),
     ("brex", "standard-webhooks"),
+    ("replicate", "standard-webhooks"),
 ];
 
 /// The preset called `name` (one of [`NAMES`] or [`ALIASES`]), ignoring

@@ -132,6 +132,7 @@ impl Signer {
                 let signature = asym::ed25519_sign(key, &scheme.signed, content);
                 let encoded = match scheme.encoding {
                     Encoding::Hex if !alternative => hex::encode(signature),
+                    Encoding::Base64Url if !alternative => crate::mac::BASE64_URL.encode(signature),
                     _ => BASE64.encode(signature),
                 };
                 (encoded, *alternative)

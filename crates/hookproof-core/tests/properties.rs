@@ -37,6 +37,7 @@ fn shared_secret_presets() -> Vec<&'static str> {
 fn secret_for(scheme: &Scheme, key: &[u8]) -> String {
     match scheme.key_format() {
         KeyFormat::WhsecBase64 => format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(key)),
+        KeyFormat::Base64 => base64::engine::general_purpose::STANDARD.encode(key),
         _ => hex::encode(key),
     }
 }

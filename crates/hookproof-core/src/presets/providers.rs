@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::route::EventTypeSource;
 use crate::{Algorithm, Encoding, Identity, KeyFormat, Part, Scheme, SignatureFormat, TimestampFormat};
 
 use super::{build, DAY};
@@ -299,6 +300,121 @@ pub fn zoom() -> Scheme {
     )
 }
 
+/// Polar: Standard Webhooks headers (`webhook-id`, `webhook-timestamp`,
+/// `webhook-signature: v1,<b64> ...`) over `{id}.{ts}.{body}`, but the
+/// secret's text is the key (Polar's SDK base64-encodes it before handing
+/// it to `standardwebhooks`); 5 minutes. Identity: the signed `webhook-id`.
+pub fn polar() -> Scheme {
+    build(
+        Scheme::builder("polar")
+            .signed_content([Part::Id, Part::literal("."), Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("webhook-signature")
+            .format(SignatureFormat::VersionedList { version: "v1".into() })
+            .encoding(Encoding::Base64)
+            .timestamp_header("webhook-timestamp")
+            .id_header("webhook-id")
+            .tolerance(Duration::from_secs(5 * 60))
+            .event_type(EventTypeSource::json_field("/type")),
+    )
+}
+
+/// Finch: `finch-signature: v1,<b64> ...` over
+/// `{finch-event-id}.{finch-timestamp}.{body}`; the secret is base64 (its
+/// decoded bytes are the key); 5 minutes, as Finch's SDK. Identity: the
+/// signed `finch-event-id`.
+pub fn finch() -> Scheme {
+    build(
+        Scheme::builder("finch")
+            .key_format(KeyFormat::Base64)
+            .signed_content([Part::Id, Part::literal("."), Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("finch-signature")
+            .format(SignatureFormat::VersionedList { version: "v1".into() })
+            .encoding(Encoding::Base64)
+            .timestamp_header("finch-timestamp")
+            .id_header("finch-event-id")
+            .tolerance(Duration::from_secs(5 * 60)),
+    )
+}
+
+/// Modern Treasury: `X-Signature` = hex HMAC-SHA256 (webhook key) of the
+/// body.
+pub fn modern_treasury() -> Scheme {
+    build(Scheme::builder("modern-treasury").signature_header("X-Signature"))
+}
+
+/// Orb: `X-Orb-Signature: v1=<hex>` = HMAC-SHA256 (the secret's text) of
+/// `v1:{X-Orb-Timestamp}:{body}`; the timestamp is ISO 8601 without an
+/// offset (UTC); 5 minutes, as Orb's SDK.
+pub fn orb() -> Scheme {
+    build(
+        Scheme::builder("orb")
+            .signed_content([Part::literal("v1:"), Part::Timestamp, Part::literal(":"), Part::Body])
+            .signature_header("X-Orb-Signature")
+            .format(SignatureFormat::KeyValueList { separator: ' ', timestamp_key: None, signature_key: "v1".into() })
+            .timestamp_header("X-Orb-Timestamp")
+            .timestamp_format(TimestampFormat::Iso8601Utc)
+            .tolerance(Duration::from_secs(5 * 60))
+            .event_type(EventTypeSource::json_field("/type")),
+    )
+}
+
+/// Webflow: `x-webflow-signature` = hex HMAC-SHA256 of
+/// `{x-webflow-timestamp}:{body}`, the timestamp in unix milliseconds;
+/// 5 minutes, as Webflow's documents.
+pub fn webflow() -> Scheme {
+    build(
+        Scheme::builder("webflow")
+            .signed_content([Part::Timestamp, Part::literal(":"), Part::Body])
+            .signature_header("x-webflow-signature")
+            .timestamp_header("x-webflow-timestamp")
+            .timestamp_format(TimestampFormat::UnixMillis)
+            .tolerance(Duration::from_secs(5 * 60))
+            .event_type(EventTypeSource::json_field("/triggerType")),
+    )
+}
+
+/// Pusher Channels: `X-Pusher-Signature` = hex HMAC-SHA256 (the app
+/// secret) of the body; `X-Pusher-Key` names the app key (not signed:
+/// configure the secret of that key).
+pub fn pusher() -> Scheme {
+    build(Scheme::builder("pusher").signature_header("X-Pusher-Signature"))
+}
+
+/// Coinbase Commerce: `X-CC-Webhook-Signature` = hex HMAC-SHA256 (the
+/// endpoint's shared secret) of the body.
+pub fn coinbase_commerce() -> Scheme {
+    build(
+        Scheme::builder("coinbase-commerce")
+            .signature_header("X-CC-Webhook-Signature")
+            .event_type(EventTypeSource::json_field("/event/type")),
+    )
+}
+
+/// Onfido: `X-SHA2-Signature` = hex HMAC-SHA256 (the webhook token) of the
+/// body.
+pub fn onfido() -> Scheme {
+    build(
+        Scheme::builder("onfido")
+            .signature_header("X-SHA2-Signature")
+            .event_type(EventTypeSource::json_field("/payload/action")),
+    )
+}
+
+/// Sanity: `sanity-webhook-signature: t=<unix ms>,v1=<base64url>` over
+/// `{t}.{body}`, URL-safe base64 without padding; 5 minutes (Sanity's
+/// toolkit checks no age).
+pub fn sanity() -> Scheme {
+    build(
+        Scheme::builder("sanity")
+            .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("sanity-webhook-signature")
+            .format(SignatureFormat::KeyValue { timestamp_key: "t".into(), signature_key: "v1".into() })
+            .encoding(Encoding::Base64Url)
+            .timestamp_format(TimestampFormat::UnixMillis)
+            .tolerance(Duration::from_secs(5 * 60)),
+    )
+}
+
 /// A preset's name and constructor.
 type Entry = (&'static str, fn() -> Scheme);
 
@@ -327,4 +443,13 @@ pub(super) const PROVIDERS: &[Entry] = &[
     ("elevenlabs", elevenlabs),
     ("cashfree", cashfree),
     ("zoom", zoom),
+    ("polar", polar),
+    ("finch", finch),
+    ("modern-treasury", modern_treasury),
+    ("orb", orb),
+    ("webflow", webflow),
+    ("pusher", pusher),
+    ("coinbase-commerce", coinbase_commerce),
+    ("onfido", onfido),
+    ("sanity", sanity),
 ];
