@@ -30,6 +30,7 @@ const ED25519_SEED: &str = "0505050505050505050505050505050505050505050505050505
 const ED25519_PUBLIC: &str = "6e7a1cdd29b0b78fd13af4c5598feff4ef2a97166e3ca6f2e4fbfccd80505bf1";
 
 const TWILIO_URL: &str = "https://example.com/hooks/twilio?account=1&x=%C3%A9";
+const SIGNALWIRE_URL: &str = "https://example.com/hooks/signalwire?space=interop&x=%C3%A9";
 const SQUARE_URL: &str = "https://example.com/hooks/square";
 
 /// (provider, pinned package) checked here.
@@ -59,6 +60,16 @@ const PROVIDERS: &[(&str, &str)] = &[
     ("coinbase-commerce", "coinbase-commerce-node"),
     ("onfido", "@onfido/api"),
     ("sanity", "@sanity/webhook"),
+    ("easypost", "@easypost/api"),
+    ("chargily", "@chargily/chargily-pay"),
+    ("retell", "retell-sdk"),
+    ("hookdeck", "@hookdeck/sdk"),
+    ("signalwire", "@signalwire/compatibility-api"),
+    ("customerio", "customerio-node"),
+    ("getstream", "stream-chat"),
+    ("mailersend", "mailersend"),
+    ("worldline", "onlinepayments-sdk-nodejs"),
+    ("liveblocks", "@liveblocks/node"),
     // No library implements `v1a`: Node's own ed25519 is the independent check.
     ("standard-webhooks-v1a", "node:crypto"),
 ];
@@ -127,7 +138,7 @@ fn body_for(rng: &mut Rng, provider: &str, index: usize, now: u64) -> String {
     let len = 1 + rng.below(if index == 0 { 4000 } else { 120 }) as usize;
     let text = rng.text(len);
     match provider {
-        "twilio" => format!(
+        "twilio" | "signalwire" => format!(
             "Body={}&From=%2B1415555{:04}&MessageSid=SM{}&To=%2B18005551212",
             percent(&text),
             rng.below(10_000),
@@ -139,6 +150,7 @@ fn body_for(rng: &mut Rng, provider: &str, index: usize, now: u64) -> String {
         }
         "gocardless" => json!({"events": [{"id": format!("EV{index}"), "details": {"description": text}}]}).to_string(),
         "coinbase-commerce" => json!({"id": format!("e{index}"), "event": {"id": format!("evt{index}"), "type": "charge:created", "data": {"name": text}}}).to_string(),
+        "liveblocks" => json!({"type": "roomCreated", "data": {"projectId": "p1", "roomId": text, "createdAt": "2026-01-01T00:00:00Z"}}).to_string(),
         "onfido" => json!({"payload": {"resource_type": "check", "action": "check.completed", "object": {"id": format!("chk{index}"), "note": text}}}).to_string(),
         // Zoom's SDK checks `JSON.stringify(JSON.parse(body))`: compact JSON,
         // as Zoom sends (serde_json writes it the same way for these bodies).
@@ -178,12 +190,13 @@ fn generate(now: u64) -> Vec<Case> {
                 "telnyx" => (ED25519_SEED.to_owned(), Some(BASE64.encode(hex::decode(ED25519_PUBLIC).unwrap()))),
                 // Replicate's secrets are Standard Webhooks' `whsec_` + base64;
                 // Finch's are plain base64.
-                "replicate" => (format!("whsec_{}", BASE64.encode(rng.secret())), None),
+                "replicate" | "liveblocks" => (format!("whsec_{}", BASE64.encode(rng.secret())), None),
                 "finch" => (BASE64.encode(rng.secret()), None),
                 _ => (rng.secret(), None),
             };
             let url = match *provider {
                 "twilio" => Some(TWILIO_URL),
+                "signalwire" => Some(SIGNALWIRE_URL),
                 "square" => Some(SQUARE_URL),
                 _ => None,
             };

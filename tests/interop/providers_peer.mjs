@@ -39,6 +39,22 @@ import Pusher from "pusher";
 import coinbaseCommerce from "coinbase-commerce-node";
 import { WebhookEventVerifier as OnfidoVerifier, OnfidoInvalidSignatureError } from "@onfido/api";
 import { encodeSignatureHeader as sanitySign, isValidSignature as sanityIsValid } from "@sanity/webhook";
+import { createRequire } from "node:module";
+import EasyPost from "@easypost/api";
+import chargily from "@chargily/chargily-pay";
+import { sign as retellSign, verify as retellVerify } from "retell-sdk";
+import { verifyWebhookSignature as hookdeckVerify } from "@hookdeck/sdk/webhooks/helpers.js";
+import { verifyRequestSignature as customerioVerify } from "customerio-node";
+import { StreamChat } from "stream-chat";
+import { webhooks as worldlineWebhooks } from "onlinepayments-sdk-nodejs";
+import { WebhookHandler as LiveblocksWebhookHandler } from "@liveblocks/node";
+
+// CommonJS entry points that the packages' ESM builds leave out:
+// SignalWire's validateRequest, MailerSend's MailerSendUtils (its README's
+// `import { MailerSendUtils } from "mailersend"` does not resolve in 3.4.0).
+const require = createRequire(import.meta.url);
+const signalwire = require("@signalwire/compatibility-api");
+const { MailerSendUtils } = require("mailersend/lib/services/mailersend.utils.js");
 
 const version = (name) =>
   JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, import.meta.url), "utf8")).version;
@@ -69,6 +85,16 @@ const PACKAGES = {
   "coinbase-commerce": "coinbase-commerce-node",
   onfido: "@onfido/api",
   sanity: "@sanity/webhook",
+  easypost: "@easypost/api",
+  chargily: "@chargily/chargily-pay",
+  retell: "retell-sdk",
+  hookdeck: "@hookdeck/sdk",
+  signalwire: "@signalwire/compatibility-api",
+  customerio: "customerio-node",
+  getstream: "stream-chat",
+  mailersend: "mailersend",
+  worldline: "onlinepayments-sdk-nodejs",
+  liveblocks: "@liveblocks/node",
 };
 
 const input = JSON.parse(readFileSync(process.argv[2], "utf8"));
@@ -376,6 +402,90 @@ peers.onfido = {
 peers.sanity = {
   sign: async (c, body) => ({ "sanity-webhook-signature": await sanitySign(body, c.timestamp * 1000, c.secret) }),
   verify: (c, h, body) => sanityIsValid(body, h["sanity-webhook-signature"], c.secret),
+};
+
+const easypost = new EasyPost("interop");
+// Chargily's verifySignature logs "The signature is valid" with
+// console.log, which would corrupt this peer's JSON on stdout.
+console.log = () => {};
+peers.easypost = {
+  verify(c, h, body) {
+    try {
+      easypost.Utils.validateWebhook(body, h, c.secret);
+      return true;
+    } catch (error) {
+      if (error && /Webhook received did not originate from EasyPost/.test(error.message)) return false;
+      throw error;
+    }
+  },
+};
+peers.chargily = {
+  verify(c, h, body) {
+    try {
+      return chargily.verifySignature(Buffer.from(body, "utf8"), h["signature"], c.secret);
+    } catch (error) {
+      if (error && error.message === "The signature is invalid.") return false;
+      throw error;
+    }
+  },
+};
+peers.retell = {
+  sign: async (c, body) => ({ "x-retell-signature": await retellSign(body, c.secret) }),
+  verify: (c, h, body) => retellVerify(body, c.secret, h["x-retell-signature"]),
+};
+peers.hookdeck = {
+  async verify(c, h, body) {
+    return (await hookdeckVerify({ headers: h, rawBody: body, signingSecret: c.secret })).isValidSignature;
+  },
+};
+// SignalWire's Compatibility API is Twilio's scheme; its validateRequest
+// also tries the URL with and without the port.
+peers.signalwire = {
+  verify: (c, h, body) =>
+    signalwire.RestClient.validateRequest(c.secret, h["x-signalwire-signature"], c.url, formParams(body), true),
+};
+peers.customerio = {
+  verify: (c, h, body) =>
+    customerioVerify({
+      signingSecret: c.secret,
+      timestamp: h["x-cio-timestamp"],
+      signature: h["x-cio-signature"],
+      body: Buffer.from(body, "utf8"),
+    }),
+};
+peers.getstream = {
+  verify: (c, h, body) => new StreamChat("interop-key", c.secret).verifyWebhook(body, h["x-signature"]),
+};
+peers.mailersend = {
+  verify: (c, h, body) => MailerSendUtils.verifyWebHook(Buffer.from(body, "utf8"), h["signature"], c.secret),
+};
+// Worldline sends X-GCS-KeyId (unsigned) to name the key; the SDK looks the
+// secret up in its key store by that id.
+peers.worldline = {
+  async verify(c, h, body) {
+    const keyId = `key-${c.timestamp}`;
+    worldlineWebhooks.inMemorySecretKeyStore.storeSecretKey(keyId, c.secret);
+    try {
+      await worldlineWebhooks.init(worldlineWebhooks.inMemorySecretKeyStore).validate(body, { ...h, "X-GCS-KeyId": keyId });
+      return true;
+    } catch (error) {
+      if (error && /^failed to validate signature/.test(error.message)) return false;
+      throw error;
+    } finally {
+      worldlineWebhooks.inMemorySecretKeyStore.removeSecretKey(keyId);
+    }
+  },
+};
+peers.liveblocks = {
+  verify(c, h, body) {
+    try {
+      new LiveblocksWebhookHandler(c.secret).verifyRequest({ headers: h, rawBody: body });
+      return true;
+    } catch (error) {
+      if (error && /^Invalid signature/.test(error.message)) return false;
+      throw error;
+    }
+  },
 };
 
 const results = [];

@@ -40,7 +40,10 @@
 //! [`razorpay`], [`coinify`], [`workos`], [`gocardless`], [`linear`],
 //! [`elevenlabs`], [`cashfree`], [`zoom`], [`polar`], [`finch`],
 //! [`modern_treasury`], [`orb`], [`webflow`], [`pusher`],
-//! [`coinbase_commerce`], [`onfido`] and [`sanity`] are HMACs. Each function's
+//! [`coinbase_commerce`], [`onfido`], [`sanity`], [`easypost`],
+//! [`chargily`], [`retell`], [`hookdeck`], [`customerio`], [`getstream`],
+//! [`mailersend`] and [`worldline`] are HMACs; [`signalwire`] signs the URL
+//! as Twilio does. Each function's
 //! documentation gives its header, signed content, key and freshness; the
 //! README's preset table gives the vector that proves each one.
 
@@ -60,7 +63,7 @@ pub use providers::*;
 
 /// Names accepted by [`by_name`]: the eight above, then the other
 /// providers (each proven by a vector, see the README's preset table).
-pub const NAMES: [&str; 40] = [
+pub const NAMES: [&str; 49] = [
     "smake",
     "smarter-launch",
     "smile",
@@ -101,6 +104,15 @@ pub const NAMES: [&str; 40] = [
     "coinbase-commerce",
     "onfido",
     "sanity",
+    "easypost",
+    "chargily",
+    "retell",
+    "hookdeck",
+    "signalwire",
+    "customerio",
+    "getstream",
+    "mailersend",
+    "worldline",
 ];
 
 /// Other names for presets: brands that send Standard Webhooks, and
@@ -112,6 +124,7 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("openai", "standard-webhooks"),
     ("brex", "standard-webhooks"),
     ("replicate", "standard-webhooks"),
+    ("liveblocks", "standard-webhooks"),
 ];
 
 /// The preset called `name` (one of [`NAMES`] or [`ALIASES`]), ignoring

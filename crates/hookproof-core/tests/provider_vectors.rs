@@ -627,6 +627,15 @@ fn every_preset_has_a_vector_here_or_in_the_interop_tests() {
         "coinbase-commerce",
         "onfido",
         "sanity",
+        "easypost",
+        "chargily",
+        "retell",
+        "hookdeck",
+        "signalwire",
+        "customerio",
+        "getstream",
+        "mailersend",
+        "worldline",
     ];
     let here = [
         "github",

@@ -415,6 +415,108 @@ pub fn sanity() -> Scheme {
     )
 }
 
+/// EasyPost: `X-Hmac-Signature: hmac-sha256-hex=<hex>` of the body, keyed
+/// with the webhook secret (EasyPost's SDK NFKD-normalises it: give a
+/// secret with non-ASCII characters in that form).
+pub fn easypost() -> Scheme {
+    build(
+        Scheme::builder("easypost")
+            .signature_header("X-Hmac-Signature")
+            .format(SignatureFormat::Prefixed("hmac-sha256-hex=".into()))
+            .identity(Identity::json_field("/id"))
+            .event_type(EventTypeSource::json_field("/description")),
+    )
+}
+
+/// Chargily Pay: `signature` = hex HMAC-SHA256 (the API secret key) of the
+/// body.
+pub fn chargily() -> Scheme {
+    build(Scheme::builder("chargily").signature_header("signature"))
+}
+
+/// Retell AI: `x-retell-signature: v=<unix ms>,d=<hex>` = HMAC-SHA256 (the
+/// API key) of `{body}{v}`; 5 minutes, as Retell's SDK.
+pub fn retell() -> Scheme {
+    build(
+        Scheme::builder("retell")
+            .signed_content([Part::Body, Part::Timestamp])
+            .signature_header("x-retell-signature")
+            .format(SignatureFormat::KeyValue { timestamp_key: "v".into(), signature_key: "d".into() })
+            .timestamp_format(TimestampFormat::UnixMillis)
+            .tolerance(Duration::from_secs(5 * 60))
+            .event_type(EventTypeSource::json_field("/event")),
+    )
+}
+
+/// Hookdeck: `x-hookdeck-signature` (and `x-hookdeck-signature-2` while a
+/// secret rotates) = base64 HMAC-SHA256 (the signing secret) of the body;
+/// either may match.
+pub fn hookdeck() -> Scheme {
+    build(
+        Scheme::builder("hookdeck")
+            .signature_header("x-hookdeck-signature")
+            .signature_header("x-hookdeck-signature-2")
+            .every_signature_header(true)
+            .encoding(Encoding::Base64),
+    )
+}
+
+/// SignalWire (Compatibility API, LaML): Twilio's construction under
+/// SignalWire's header: `X-SignalWire-Signature` (or `X-Twilio-Signature`)
+/// = base64 HMAC-SHA1 (the project's signing key) of the URL, then every
+/// form parameter sorted by name, `name` + `value`. Verify with
+/// [`Verifier::verify_request`](crate::Verifier::verify_request).
+pub fn signalwire() -> Scheme {
+    build(
+        Scheme::builder("signalwire")
+            .algorithm(Algorithm::HmacSha1)
+            .signed_content([Part::Url, Part::FormParams])
+            .signature_header("X-SignalWire-Signature")
+            .signature_header("X-Twilio-Signature")
+            .encoding(Encoding::Base64),
+    )
+}
+
+/// Customer.io (reporting webhooks): `X-CIO-Signature` = hex HMAC-SHA256
+/// (the webhook signing secret) of `v0:{X-CIO-Timestamp}:{body}`;
+/// 5 minutes.
+pub fn customerio() -> Scheme {
+    build(
+        Scheme::builder("customerio")
+            .signed_content([Part::literal("v0:"), Part::Timestamp, Part::literal(":"), Part::Body])
+            .signature_header("X-CIO-Signature")
+            .timestamp_header("X-CIO-Timestamp")
+            .identity(Identity::json_field("/event_id"))
+            .event_type(EventTypeSource::json_field("/metric")),
+    )
+}
+
+/// Stream (GetStream Chat, Video, Feeds): `X-Signature` = hex HMAC-SHA256
+/// (the app's API secret) of the body.
+pub fn getstream() -> Scheme {
+    build(Scheme::builder("getstream").signature_header("X-Signature").event_type(EventTypeSource::json_field("/type")))
+}
+
+/// MailerSend: `Signature` (as MailerSend's documents name it; its Node
+/// SDK's README says `X-MailerSend-Signature`, accepted too) = hex
+/// HMAC-SHA256 (the webhook signing secret) of the body.
+pub fn mailersend() -> Scheme {
+    build(Scheme::builder("mailersend").signature_header("Signature").signature_header("X-MailerSend-Signature"))
+}
+
+/// Worldline (Online Payments, Direct): `X-GCS-Signature` = base64
+/// HMAC-SHA256 (the webhook secret key) of the body; `X-GCS-KeyId` names
+/// the key (not signed: configure the secret of that key id).
+pub fn worldline() -> Scheme {
+    build(
+        Scheme::builder("worldline")
+            .signature_header("X-GCS-Signature")
+            .encoding(Encoding::Base64)
+            .identity(Identity::json_field("/id"))
+            .event_type(EventTypeSource::json_field("/type")),
+    )
+}
+
 /// A preset's name and constructor.
 type Entry = (&'static str, fn() -> Scheme);
 
@@ -452,4 +554,13 @@ pub(super) const PROVIDERS: &[Entry] = &[
     ("coinbase-commerce", coinbase_commerce),
     ("onfido", onfido),
     ("sanity", sanity),
+    ("easypost", easypost),
+    ("chargily", chargily),
+    ("retell", retell),
+    ("hookdeck", hookdeck),
+    ("signalwire", signalwire),
+    ("customerio", customerio),
+    ("getstream", getstream),
+    ("mailersend", mailersend),
+    ("worldline", worldline),
 ];
