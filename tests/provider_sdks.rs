@@ -70,6 +70,9 @@ const PROVIDERS: &[(&str, &str)] = &[
     ("mailersend", "mailersend"),
     ("worldline", "onlinepayments-sdk-nodejs"),
     ("liveblocks", "@liveblocks/node"),
+    ("terra", "terra-api"),
+    ("kontent-ai", "@kontent-ai/webhook-helper"),
+    ("nango", "@nangohq/node"),
     // No library implements `v1a`: Node's own ed25519 is the independent check.
     ("standard-webhooks-v1a", "node:crypto"),
 ];

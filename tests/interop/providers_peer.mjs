@@ -48,6 +48,9 @@ import { verifyRequestSignature as customerioVerify } from "customerio-node";
 import { StreamChat } from "stream-chat";
 import { webhooks as worldlineWebhooks } from "onlinepayments-sdk-nodejs";
 import { WebhookHandler as LiveblocksWebhookHandler } from "@liveblocks/node";
+import { verifyTerraWebhookSignature, WebhookVerificationError as TerraVerificationError } from "terra-api";
+import { signatureHelper as kontentSignatures } from "@kontent-ai/webhook-helper";
+import { Nango } from "@nangohq/node";
 
 // CommonJS entry points that the packages' ESM builds leave out:
 // SignalWire's validateRequest, MailerSend's MailerSendUtils (its README's
@@ -95,6 +98,9 @@ const PACKAGES = {
   mailersend: "mailersend",
   worldline: "onlinepayments-sdk-nodejs",
   liveblocks: "@liveblocks/node",
+  terra: "terra-api",
+  "kontent-ai": "@kontent-ai/webhook-helper",
+  nango: "@nangohq/node",
 };
 
 const input = JSON.parse(readFileSync(process.argv[2], "utf8"));
@@ -486,6 +492,24 @@ peers.liveblocks = {
       throw error;
     }
   },
+};
+
+peers.terra = {
+  async verify(c, h, body) {
+    try {
+      return await verifyTerraWebhookSignature(body, h["terra-signature"], c.secret);
+    } catch (error) {
+      if (error instanceof TerraVerificationError && /No matching signature/.test(error.message)) return false;
+      throw error;
+    }
+  },
+};
+peers["kontent-ai"] = {
+  sign: (c, body) => ({ "x-kc-signature": kontentSignatures.getHashFromString(body, c.secret) }),
+  verify: (c, h, body) => kontentSignatures.isValidSignatureFromString(body, c.secret, h["x-kc-signature"]),
+};
+peers.nango = {
+  verify: (c, h, body) => new Nango({ secretKey: c.secret }).verifyIncomingWebhookRequest(body, h),
 };
 
 const results = [];

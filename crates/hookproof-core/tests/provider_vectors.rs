@@ -636,6 +636,9 @@ fn every_preset_has_a_vector_here_or_in_the_interop_tests() {
         "getstream",
         "mailersend",
         "worldline",
+        "terra",
+        "kontent-ai",
+        "nango",
     ];
     let here = [
         "github",

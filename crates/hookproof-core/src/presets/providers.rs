@@ -517,6 +517,37 @@ pub fn worldline() -> Scheme {
     )
 }
 
+/// Terra: `terra-signature: t=<unix>,v1=<hex>` over `{t}.{body}`;
+/// 300 seconds, as Terra's SDK.
+pub fn terra() -> Scheme {
+    build(
+        Scheme::builder("terra")
+            .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("terra-signature")
+            .format(SignatureFormat::KeyValue { timestamp_key: "t".into(), signature_key: "v1".into() })
+            .tolerance(Duration::from_secs(300))
+            .event_type(EventTypeSource::json_field("/type")),
+    )
+}
+
+/// Kontent.ai: `X-KC-Signature` = base64 HMAC-SHA256 (the webhook secret)
+/// of the body.
+pub fn kontent_ai() -> Scheme {
+    build(Scheme::builder("kontent-ai").signature_header("X-KC-Signature").encoding(Encoding::Base64))
+}
+
+/// Nango: `X-Nango-Hmac-Sha256` = hex HMAC-SHA256 (the webhook signing
+/// key, else the secret key) of the body. (The older `X-Nango-Signature`,
+/// a plain SHA-256 of key and body, is not supported: Nango's SDK
+/// deprecates it as open to length extension.)
+pub fn nango() -> Scheme {
+    build(
+        Scheme::builder("nango")
+            .signature_header("X-Nango-Hmac-Sha256")
+            .event_type(EventTypeSource::json_field("/type")),
+    )
+}
+
 /// A preset's name and constructor.
 type Entry = (&'static str, fn() -> Scheme);
 
@@ -563,4 +594,7 @@ pub(super) const PROVIDERS: &[Entry] = &[
     ("getstream", getstream),
     ("mailersend", mailersend),
     ("worldline", worldline),
+    ("terra", terra),
+    ("kontent-ai", kontent_ai),
+    ("nango", nango),
 ];
