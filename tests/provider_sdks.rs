@@ -73,6 +73,7 @@ const PROVIDERS: &[(&str, &str)] = &[
     ("terra", "terra-api"),
     ("kontent-ai", "@kontent-ai/webhook-helper"),
     ("nango", "@nangohq/node"),
+    ("shopify", "@shopify/shopify-api"),
     // No library implements `v1a`: Node's own ed25519 is the independent check.
     ("standard-webhooks-v1a", "node:crypto"),
 ];

@@ -51,6 +51,8 @@ import { WebhookHandler as LiveblocksWebhookHandler } from "@liveblocks/node";
 import { verifyTerraWebhookSignature, WebhookVerificationError as TerraVerificationError } from "terra-api";
 import { signatureHelper as kontentSignatures } from "@kontent-ai/webhook-helper";
 import { Nango } from "@nangohq/node";
+import "@shopify/shopify-api/adapters/web-api";
+import { shopifyApi, ApiVersion, LogSeverity } from "@shopify/shopify-api";
 
 // CommonJS entry points that the packages' ESM builds leave out:
 // SignalWire's validateRequest, MailerSend's MailerSendUtils (its README's
@@ -101,6 +103,7 @@ const PACKAGES = {
   terra: "terra-api",
   "kontent-ai": "@kontent-ai/webhook-helper",
   nango: "@nangohq/node",
+  shopify: "@shopify/shopify-api",
 };
 
 const input = JSON.parse(readFileSync(process.argv[2], "utf8"));
@@ -510,6 +513,35 @@ peers["kontent-ai"] = {
 };
 peers.nango = {
   verify: (c, h, body) => new Nango({ secretKey: c.secret }).verifyIncomingWebhookRequest(body, h),
+};
+
+// Shopify's library checks the HMAC, then that the headers Shopify sends
+// beside it (topic, shop, API version, webhook id: none of them signed)
+// are present; the peer adds those as Shopify would.
+peers.shopify = {
+  async verify(c, h, body) {
+    const shopify = shopifyApi({
+      apiKey: "interop",
+      apiSecretKey: c.secret,
+      scopes: [],
+      hostName: "example.com",
+      apiVersion: ApiVersion.October24,
+      isEmbeddedApp: false,
+      logger: { level: LogSeverity.Error, log: () => {} },
+    });
+    const headers = {
+      ...h,
+      "x-shopify-topic": "orders/create",
+      "x-shopify-shop-domain": "example.myshopify.com",
+      "x-shopify-api-version": "2024-10",
+      "x-shopify-webhook-id": `w${c.timestamp}`,
+    };
+    const rawRequest = new Request("https://example.com/webhooks", { method: "POST", headers, body });
+    const result = await shopify.webhooks.validate({ rawBody: body, rawRequest });
+    if (result.valid) return true;
+    if (result.reason === "invalid_hmac") return false;
+    throw new Error(`shopify: ${JSON.stringify(result)}`);
+  },
 };
 
 const results = [];

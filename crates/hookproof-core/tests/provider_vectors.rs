@@ -602,8 +602,8 @@ fn official_sdk_signed_deliveries() {
 #[test]
 fn every_preset_has_a_vector_here_or_in_the_interop_tests() {
     // Proven elsewhere: by the official SDKs (the workspace root's
-    // tests/interop.rs and tests/provider_sdks.rs), or for the seed providers
-    // and Shopify, hand-built from their documents (tests/providers.rs).
+    // tests/interop.rs and tests/provider_sdks.rs), or for the seed providers,
+    // hand-built from their documents (tests/providers.rs).
     let by_sdk = [
         "discord",
         "telnyx",
