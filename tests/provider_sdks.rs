@@ -74,6 +74,7 @@ const PROVIDERS: &[(&str, &str)] = &[
     ("kontent-ai", "@kontent-ai/webhook-helper"),
     ("nango", "@nangohq/node"),
     ("shopify", "@shopify/shopify-api"),
+    ("gr4vy", "@gr4vy/sdk"),
     // No library implements `v1a`: Node's own ed25519 is the independent check.
     ("standard-webhooks-v1a", "node:crypto"),
 ];

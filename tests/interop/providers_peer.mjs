@@ -51,6 +51,7 @@ import { WebhookHandler as LiveblocksWebhookHandler } from "@liveblocks/node";
 import { verifyTerraWebhookSignature, WebhookVerificationError as TerraVerificationError } from "terra-api";
 import { signatureHelper as kontentSignatures } from "@kontent-ai/webhook-helper";
 import { Nango } from "@nangohq/node";
+import { verifyWebhook as gr4vyVerifyWebhook } from "@gr4vy/sdk";
 import "@shopify/shopify-api/adapters/web-api";
 import { shopifyApi, ApiVersion, LogSeverity } from "@shopify/shopify-api";
 
@@ -104,6 +105,7 @@ const PACKAGES = {
   "kontent-ai": "@kontent-ai/webhook-helper",
   nango: "@nangohq/node",
   shopify: "@shopify/shopify-api",
+  gr4vy: "@gr4vy/sdk",
 };
 
 const input = JSON.parse(readFileSync(process.argv[2], "utf8"));
@@ -541,6 +543,18 @@ peers.shopify = {
     if (result.valid) return true;
     if (result.reason === "invalid_hmac") return false;
     throw new Error(`shopify: ${JSON.stringify(result)}`);
+  },
+};
+
+peers.gr4vy = {
+  verify(c, h, body) {
+    try {
+      gr4vyVerifyWebhook(body, c.secret, h["x-gr4vy-signature"], h["x-gr4vy-timestamp"], 300);
+      return true;
+    } catch (error) {
+      if (error && error.message === "No matching signature found") return false;
+      throw error;
+    }
   },
 };
 

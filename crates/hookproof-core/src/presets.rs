@@ -42,8 +42,8 @@
 //! [`modern_treasury`], [`orb`], [`webflow`], [`pusher`],
 //! [`coinbase_commerce`], [`onfido`], [`sanity`], [`easypost`],
 //! [`chargily`], [`retell`], [`hookdeck`], [`customerio`], [`getstream`],
-//! [`mailersend`], [`worldline`], [`terra`], [`kontent_ai`] and [`nango`]
-//! are HMACs; [`signalwire`] signs the URL
+//! [`mailersend`], [`worldline`], [`terra`], [`kontent_ai`], [`nango`] and
+//! [`gr4vy`] are HMACs; [`signalwire`] signs the URL
 //! as Twilio does. Each function's
 //! documentation gives its header, signed content, key and freshness; the
 //! README's preset table gives the vector that proves each one.
@@ -64,7 +64,7 @@ pub use providers::*;
 
 /// Names accepted by [`by_name`]: the eight above, then the other
 /// providers (each proven by a vector, see the README's preset table).
-pub const NAMES: [&str; 52] = [
+pub const NAMES: [&str; 53] = [
     "smake",
     "smarter-launch",
     "smile",
@@ -117,6 +117,7 @@ pub const NAMES: [&str; 52] = [
     "terra",
     "kontent-ai",
     "nango",
+    "gr4vy",
 ];
 
 /// Other names for presets: brands that send Standard Webhooks, and

@@ -191,6 +191,12 @@ pub enum SignatureFormat {
         /// Separator between entries.
         separator: char,
     },
+    /// One or more bare signatures, no keys, no timestamp (Gr4vy:
+    /// `<hex>,<hex>` while a secret rotates); any may match.
+    List {
+        /// Separator between signatures (spaces around them are ignored).
+        separator: char,
+    },
 }
 
 /// Text encoding of a signature.

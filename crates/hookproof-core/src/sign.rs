@@ -155,6 +155,7 @@ impl Signer {
                 format!("{signature_key}={encoded}")
             }
             SignatureFormat::Positional { separator } => format!("{timestamp}{separator}{encoded}"),
+            SignatureFormat::List { .. } => encoded,
         };
         insert(&mut headers, &scheme.signature_headers[0], signature);
         if let Some(name) = scheme.id_headers.first() {

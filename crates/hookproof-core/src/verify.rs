@@ -801,6 +801,16 @@ fn parse_signatures<'a>(
         SignatureFormat::KeyValueList { separator, timestamp_key, signature_key } => {
             parse_key_value(header, encoding, *separator, timestamp_key.as_deref(), signature_key, signature)?
         }
+        SignatureFormat::List { separator } => {
+            let mut candidates = Vec::new();
+            for entry in signature.split(*separator).map(str::trim) {
+                if candidates.len() == MAX_SIGNATURES {
+                    return Err(malformed(header, "too many signatures"));
+                }
+                candidates.push(decode(header, encoding, entry)?);
+            }
+            (None, candidates)
+        }
         SignatureFormat::Positional { separator } => {
             let mut entries = signature.split(*separator).map(str::trim);
             let timestamp = entries.next().filter(|text| !text.is_empty());

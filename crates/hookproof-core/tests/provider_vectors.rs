@@ -599,6 +599,34 @@ fn official_sdk_signed_deliveries() {
     assert_eq!(signed["sanity-webhook-signature"], headers[0].1);
 }
 
+/// Gr4vy sends bare comma-separated signatures while a secret rotates:
+/// any may match, an empty entry or a bad encoding is malformed.
+#[test]
+fn gr4vy_list_of_bare_signatures() {
+    use hookproof_core::Signer;
+    let body = br#"{"type":"event","target":{"type":"transaction","id":"t1"}}"#;
+    let sent = at(1_700_000_000);
+    let new = Signer::new(presets::gr4vy(), "new-secret").unwrap().sign_at(body, sent, None);
+    let old = Signer::new(presets::gr4vy(), "old-secret").unwrap().sign_at(body, sent, None);
+    assert_eq!(new["x-gr4vy-timestamp"], "1700000000");
+    let both =
+        format!("{}, {}", old["x-gr4vy-signature"].to_str().unwrap(), new["x-gr4vy-signature"].to_str().unwrap());
+    let mut headers = new.clone();
+    headers.insert("x-gr4vy-signature", both.parse().unwrap());
+    let verifier = Verifier::builder(presets::gr4vy()).secret("new-secret").build().unwrap();
+    assert_eq!(verifier.verify_at(&headers, body, sent).unwrap().timestamp(), Some(1_700_000_000));
+    assert_mismatch("gr4vy", "old secret only", verifier.verify_at(&old, body, sent));
+    assert_mismatch("gr4vy", "tampered body", verifier.verify_at(&headers, b"{}", sent));
+    let mut moved = headers.clone();
+    moved.insert("x-gr4vy-timestamp", "1700000001".parse().unwrap());
+    assert_mismatch("gr4vy", "another timestamp", verifier.verify_at(&moved, body, sent));
+    for bad in [format!("{both},"), "zz".to_owned()] {
+        let mut malformed = headers.clone();
+        malformed.insert("x-gr4vy-signature", bad.parse().unwrap());
+        assert_eq!(verifier.verify_at(&malformed, body, sent).unwrap_err().code(), "malformed_header", "{bad}");
+    }
+}
+
 #[test]
 fn every_preset_has_a_vector_here_or_in_the_interop_tests() {
     // Proven elsewhere: by the official SDKs (the workspace root's
@@ -639,6 +667,7 @@ fn every_preset_has_a_vector_here_or_in_the_interop_tests() {
         "terra",
         "kontent-ai",
         "nango",
+        "gr4vy",
     ];
     let here = [
         "github",

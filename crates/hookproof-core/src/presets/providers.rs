@@ -548,6 +548,20 @@ pub fn nango() -> Scheme {
     )
 }
 
+/// Gr4vy: `X-Gr4vy-Signature` = hex HMAC-SHA256 (the webhook secret) of
+/// `{X-Gr4vy-Timestamp}.{body}`, several comma-separated while a secret
+/// rotates (any may match); 5 minutes.
+pub fn gr4vy() -> Scheme {
+    build(
+        Scheme::builder("gr4vy")
+            .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("X-Gr4vy-Signature")
+            .format(SignatureFormat::List { separator: ',' })
+            .timestamp_header("X-Gr4vy-Timestamp")
+            .tolerance(Duration::from_secs(5 * 60)),
+    )
+}
+
 /// A preset's name and constructor.
 type Entry = (&'static str, fn() -> Scheme);
 
@@ -597,4 +611,5 @@ pub(super) const PROVIDERS: &[Entry] = &[
     ("terra", terra),
     ("kontent-ai", kontent_ai),
     ("nango", nango),
+    ("gr4vy", gr4vy),
 ];
