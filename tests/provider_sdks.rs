@@ -4,8 +4,9 @@
 //! For each provider, deliveries with random JSON (or form) bodies, non-ASCII
 //! text included: hookproof signs and the SDK must accept the body and
 //! refuse a tampered copy; where the SDK signs (Twilio, WorkOS, Finch,
-//! Modern Treasury, Orb, Pusher, Coinbase Commerce, Sanity; SendGrid's
-//! ECDSA with a key made by Node, as only SendGrid holds its own), hookproof
+//! Modern Treasury, Orb, Pusher, Coinbase Commerce, Sanity, Retell,
+//! Kontent.ai; SendGrid's ECDSA with a key made by Node, as only SendGrid
+//! holds its own; Standard Webhooks `v1a` with Node's ed25519), hookproof
 //! must accept what it signed and refuse the tampered copy with
 //! `signature_mismatch`.
 //!

@@ -1,6 +1,8 @@
 //! Presets beyond the first eight: one function per provider, each proven
-//! by a vector in `tests/provider_vectors.rs` (the provider's published example, or
-//! a delivery made or accepted by its official SDK in `tests/interop.rs`).
+//! by a vector: the provider's published example (`tests/provider_vectors.rs`),
+//! or deliveries made or accepted by its official SDK (the workspace's
+//! `tests/provider_sdks.rs` and `tests/interop.rs`; fixed ones that the SDK
+//! signed are also in `tests/provider_vectors.rs`).
 
 use std::time::Duration;
 
