@@ -3,8 +3,10 @@
 //!
 //! For each provider, deliveries with random JSON (or form) bodies, non-ASCII
 //! text included: hookproof signs and the SDK must accept the body and
-//! refuse a tampered copy; where the SDK signs (Twilio, WorkOS; SendGrid's
-//! ECDSA with a key made by Node, as only SendGrid holds its own), hookproof
+//! refuse a tampered copy; where the SDK signs (Twilio, WorkOS, Finch,
+//! Modern Treasury, Orb, Pusher, Coinbase Commerce, Sanity, Retell,
+//! Kontent.ai; SendGrid's ECDSA with a key made by Node, as only SendGrid
+//! holds its own; Standard Webhooks `v1a` with Node's ed25519), hookproof
 //! must accept what it signed and refuse the tampered copy with
 //! `signature_mismatch`.
 //!
@@ -29,6 +31,7 @@ const ED25519_SEED: &str = "0505050505050505050505050505050505050505050505050505
 const ED25519_PUBLIC: &str = "6e7a1cdd29b0b78fd13af4c5598feff4ef2a97166e3ca6f2e4fbfccd80505bf1";
 
 const TWILIO_URL: &str = "https://example.com/hooks/twilio?account=1&x=%C3%A9";
+const SIGNALWIRE_URL: &str = "https://example.com/hooks/signalwire?space=interop&x=%C3%A9";
 const SQUARE_URL: &str = "https://example.com/hooks/square";
 
 /// (provider, pinned package) checked here.
@@ -48,6 +51,31 @@ const PROVIDERS: &[(&str, &str)] = &[
     ("elevenlabs", "@elevenlabs/elevenlabs-js"),
     ("cashfree", "cashfree-pg"),
     ("zoom", "@zoom/rivet"),
+    ("polar", "@polar-sh/sdk"),
+    ("replicate", "replicate"),
+    ("finch", "@tryfinch/finch-api"),
+    ("modern-treasury", "modern-treasury"),
+    ("orb", "orb-billing"),
+    ("webflow", "webflow-api"),
+    ("pusher", "pusher"),
+    ("coinbase-commerce", "coinbase-commerce-node"),
+    ("onfido", "@onfido/api"),
+    ("sanity", "@sanity/webhook"),
+    ("easypost", "@easypost/api"),
+    ("chargily", "@chargily/chargily-pay"),
+    ("retell", "retell-sdk"),
+    ("hookdeck", "@hookdeck/sdk"),
+    ("signalwire", "@signalwire/compatibility-api"),
+    ("customerio", "customerio-node"),
+    ("getstream", "stream-chat"),
+    ("mailersend", "mailersend"),
+    ("worldline", "onlinepayments-sdk-nodejs"),
+    ("liveblocks", "@liveblocks/node"),
+    ("terra", "terra-api"),
+    ("kontent-ai", "@kontent-ai/webhook-helper"),
+    ("nango", "@nangohq/node"),
+    ("shopify", "@shopify/shopify-api"),
+    ("gr4vy", "@gr4vy/sdk"),
     // No library implements `v1a`: Node's own ed25519 is the independent check.
     ("standard-webhooks-v1a", "node:crypto"),
 ];
@@ -116,7 +144,7 @@ fn body_for(rng: &mut Rng, provider: &str, index: usize, now: u64) -> String {
     let len = 1 + rng.below(if index == 0 { 4000 } else { 120 }) as usize;
     let text = rng.text(len);
     match provider {
-        "twilio" => format!(
+        "twilio" | "signalwire" => format!(
             "Body={}&From=%2B1415555{:04}&MessageSid=SM{}&To=%2B18005551212",
             percent(&text),
             rng.below(10_000),
@@ -127,6 +155,9 @@ fn body_for(rng: &mut Rng, provider: &str, index: usize, now: u64) -> String {
                 .to_string()
         }
         "gocardless" => json!({"events": [{"id": format!("EV{index}"), "details": {"description": text}}]}).to_string(),
+        "coinbase-commerce" => json!({"id": format!("e{index}"), "event": {"id": format!("evt{index}"), "type": "charge:created", "data": {"name": text}}}).to_string(),
+        "liveblocks" => json!({"type": "roomCreated", "data": {"projectId": "p1", "roomId": text, "createdAt": "2026-01-01T00:00:00Z"}}).to_string(),
+        "onfido" => json!({"payload": {"resource_type": "check", "action": "check.completed", "object": {"id": format!("chk{index}"), "note": text}}}).to_string(),
         // Zoom's SDK checks `JSON.stringify(JSON.parse(body))`: compact JSON,
         // as Zoom sends (serde_json writes it the same way for these bodies).
         "zoom" => json!({"event": "meeting.started", "payload": {"object": {"topic": text}}, "event_ts": now * 1000})
@@ -163,10 +194,15 @@ fn generate(now: u64) -> Vec<Case> {
                     Some(format!("whpk_{}", BASE64.encode(hex::decode(ED25519_PUBLIC).unwrap()))),
                 ),
                 "telnyx" => (ED25519_SEED.to_owned(), Some(BASE64.encode(hex::decode(ED25519_PUBLIC).unwrap()))),
+                // Replicate's secrets are Standard Webhooks' `whsec_` + base64;
+                // Finch's are plain base64.
+                "replicate" | "liveblocks" => (format!("whsec_{}", BASE64.encode(rng.secret())), None),
+                "finch" => (BASE64.encode(rng.secret()), None),
                 _ => (rng.secret(), None),
             };
             let url = match *provider {
                 "twilio" => Some(TWILIO_URL),
+                "signalwire" => Some(SIGNALWIRE_URL),
                 "square" => Some(SQUARE_URL),
                 _ => None,
             };

@@ -29,6 +29,38 @@ import { LinearWebhookClient } from "@linear/sdk/webhooks";
 import { ElevenLabsClient } from "@elevenlabs/elevenlabs-js";
 import { Cashfree, CFEnvironment } from "cashfree-pg";
 import { AwsLambdaReceiver } from "@zoom/rivet/users";
+import { validateEvent as polarValidateEvent, WebhookVerificationError as PolarVerificationError } from "@polar-sh/sdk/webhooks";
+import { validateWebhook as replicateValidateWebhook } from "replicate";
+import Finch from "@tryfinch/finch-api";
+import ModernTreasury from "modern-treasury";
+import Orb from "orb-billing";
+import { WebflowClient } from "webflow-api";
+import Pusher from "pusher";
+import coinbaseCommerce from "coinbase-commerce-node";
+import { WebhookEventVerifier as OnfidoVerifier, OnfidoInvalidSignatureError } from "@onfido/api";
+import { encodeSignatureHeader as sanitySign, isValidSignature as sanityIsValid } from "@sanity/webhook";
+import { createRequire } from "node:module";
+import EasyPost from "@easypost/api";
+import chargily from "@chargily/chargily-pay";
+import { sign as retellSign, verify as retellVerify } from "retell-sdk";
+import { verifyWebhookSignature as hookdeckVerify } from "@hookdeck/sdk/webhooks/helpers.js";
+import { verifyRequestSignature as customerioVerify } from "customerio-node";
+import { StreamChat } from "stream-chat";
+import { webhooks as worldlineWebhooks } from "onlinepayments-sdk-nodejs";
+import { WebhookHandler as LiveblocksWebhookHandler } from "@liveblocks/node";
+import { verifyTerraWebhookSignature, WebhookVerificationError as TerraVerificationError } from "terra-api";
+import { signatureHelper as kontentSignatures } from "@kontent-ai/webhook-helper";
+import { Nango } from "@nangohq/node";
+import { verifyWebhook as gr4vyVerifyWebhook } from "@gr4vy/sdk";
+import "@shopify/shopify-api/adapters/web-api";
+import { shopifyApi, ApiVersion, LogSeverity } from "@shopify/shopify-api";
+
+// CommonJS entry points that the packages' ESM builds leave out:
+// SignalWire's validateRequest, MailerSend's MailerSendUtils (its README's
+// `import { MailerSendUtils } from "mailersend"` does not resolve in 3.4.0).
+const require = createRequire(import.meta.url);
+const signalwire = require("@signalwire/compatibility-api");
+const { MailerSendUtils } = require("mailersend/lib/services/mailersend.utils.js");
 
 const version = (name) =>
   JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, import.meta.url), "utf8")).version;
@@ -49,6 +81,31 @@ const PACKAGES = {
   elevenlabs: "@elevenlabs/elevenlabs-js",
   cashfree: "cashfree-pg",
   zoom: "@zoom/rivet",
+  polar: "@polar-sh/sdk",
+  replicate: "replicate",
+  finch: "@tryfinch/finch-api",
+  "modern-treasury": "modern-treasury",
+  orb: "orb-billing",
+  webflow: "webflow-api",
+  pusher: "pusher",
+  "coinbase-commerce": "coinbase-commerce-node",
+  onfido: "@onfido/api",
+  sanity: "@sanity/webhook",
+  easypost: "@easypost/api",
+  chargily: "@chargily/chargily-pay",
+  retell: "retell-sdk",
+  hookdeck: "@hookdeck/sdk",
+  signalwire: "@signalwire/compatibility-api",
+  customerio: "customerio-node",
+  getstream: "stream-chat",
+  mailersend: "mailersend",
+  worldline: "onlinepayments-sdk-nodejs",
+  liveblocks: "@liveblocks/node",
+  terra: "terra-api",
+  "kontent-ai": "@kontent-ai/webhook-helper",
+  nango: "@nangohq/node",
+  shopify: "@shopify/shopify-api",
+  gr4vy: "@gr4vy/sdk",
 };
 
 const input = JSON.parse(readFileSync(process.argv[2], "utf8"));
@@ -247,6 +304,257 @@ peers["standard-webhooks-v1a"] = {
     const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI, raw]), format: "der", type: "spki" });
     const entry = h["webhook-signature"].split(" ").find((e) => e.startsWith("v1a,"));
     return verify(null, v1aMessage(h, body), key, Buffer.from(entry.slice(4), "base64"));
+  },
+};
+
+// Stainless-generated SDKs throw a plain Error whose message says what
+// failed; only a signature mismatch counts as a rejection.
+const mismatch = (error) => error && /signatures? (do not|did not|don't)? ?match|None of the given webhook signatures/i.test(error.message);
+const finch = new Finch({ accessToken: "interop" });
+const moderntreasury = new ModernTreasury({ apiKey: "interop", organizationID: "interop" });
+const orb = new Orb({ apiKey: "interop" });
+const webflow = new WebflowClient({ accessToken: "interop" });
+const PUSHER_KEY = "interop-key";
+
+// Polar 0.49 checks the signature (standardwebhooks, the secret's text as
+// the key), then parses the payload with its models: a payload error
+// after a good signature is an accepted signature.
+peers.polar = {
+  verify(c, h, body) {
+    try {
+      polarValidateEvent(body, h, c.secret);
+      return true;
+    } catch (error) {
+      if (error instanceof PolarVerificationError) return false;
+      if (error && error.name === "SDKValidationError") return true;
+      throw error;
+    }
+  },
+};
+peers.replicate = {
+  verify: (c, h, body) => replicateValidateWebhook({ headers: h, body }, c.secret),
+};
+peers.finch = {
+  sign(c, body) {
+    const id = `evt_${c.timestamp}`;
+    const signature = finch.webhooks.signPayload(body, {
+      eventId: id,
+      timestamp: new Date(c.timestamp * 1000),
+      secret: finch.webhooks.parseSecret(c.secret),
+    });
+    return { "finch-event-id": id, "finch-timestamp": String(c.timestamp), "finch-signature": signature };
+  },
+  verify(c, h, body) {
+    try {
+      finch.webhooks.verifySignature(body, h, c.secret);
+      return true;
+    } catch (error) {
+      if (mismatch(error)) return false;
+      throw error;
+    }
+  },
+};
+peers["modern-treasury"] = {
+  sign: (c, body) => ({ "x-signature": moderntreasury.webhooks.getSignature(body, { key: c.secret }) }),
+  verify: (c, h, body) => moderntreasury.webhooks.validateSignature(body, h, { key: c.secret }),
+};
+// Orb writes its timestamp without an offset (UTC), with a fraction.
+peers.orb = {
+  sign(c, body) {
+    const timestamp = new Date(c.timestamp * 1000 + 123).toISOString().replace("Z", "");
+    const secret = orb.webhooks.parseSecret(c.secret);
+    return { "x-orb-timestamp": timestamp, "x-orb-signature": orb.webhooks.signPayload(body, { timestamp, secret }) };
+  },
+  verify(c, h, body) {
+    try {
+      orb.webhooks.verifySignature(body, h, c.secret);
+      return true;
+    } catch (error) {
+      if (mismatch(error)) return false;
+      throw error;
+    }
+  },
+};
+peers.webflow = {
+  verify: (c, h, body) => webflow.webhooks.verifySignature({ headers: h, body, secret: c.secret }),
+};
+// Pusher sends X-Pusher-Key (unsigned) beside the signature; its SDK also
+// wants the JSON content type.
+peers.pusher = {
+  sign: (c, body) => ({ "x-pusher-signature": new Pusher.Token(PUSHER_KEY, c.secret).sign(body) }),
+  verify(c, h, body) {
+    const pusher = new Pusher({ appId: "1", key: PUSHER_KEY, secret: c.secret, cluster: "mt1" });
+    const headers = { ...h, "x-pusher-key": PUSHER_KEY, "content-type": "application/json" };
+    return pusher.webhook({ headers, rawBody: body }).isValid();
+  },
+};
+peers["coinbase-commerce"] = {
+  sign: (c, body) => ({ "x-cc-webhook-signature": coinbaseCommerce.Webhook.computeSignature(body, c.secret) }),
+  verify(c, h, body) {
+    try {
+      return coinbaseCommerce.Webhook.verifySigHeader(body, h["x-cc-webhook-signature"], c.secret);
+    } catch (error) {
+      if (error && /^No signatures found matching/.test(error.message)) return false;
+      throw error;
+    }
+  },
+};
+peers.onfido = {
+  verify(c, h, body) {
+    try {
+      new OnfidoVerifier(c.secret).readPayload(body, h["x-sha2-signature"]);
+      return true;
+    } catch (error) {
+      if (error instanceof OnfidoInvalidSignatureError) return false;
+      throw error;
+    }
+  },
+};
+peers.sanity = {
+  sign: async (c, body) => ({ "sanity-webhook-signature": await sanitySign(body, c.timestamp * 1000, c.secret) }),
+  verify: (c, h, body) => sanityIsValid(body, h["sanity-webhook-signature"], c.secret),
+};
+
+const easypost = new EasyPost("interop");
+// Chargily's verifySignature logs "The signature is valid" with
+// console.log, which would corrupt this peer's JSON on stdout.
+console.log = () => {};
+peers.easypost = {
+  verify(c, h, body) {
+    try {
+      easypost.Utils.validateWebhook(body, h, c.secret);
+      return true;
+    } catch (error) {
+      if (error && /Webhook received did not originate from EasyPost/.test(error.message)) return false;
+      throw error;
+    }
+  },
+};
+peers.chargily = {
+  verify(c, h, body) {
+    try {
+      return chargily.verifySignature(Buffer.from(body, "utf8"), h["signature"], c.secret);
+    } catch (error) {
+      if (error && error.message === "The signature is invalid.") return false;
+      throw error;
+    }
+  },
+};
+peers.retell = {
+  sign: async (c, body) => ({ "x-retell-signature": await retellSign(body, c.secret) }),
+  verify: (c, h, body) => retellVerify(body, c.secret, h["x-retell-signature"]),
+};
+peers.hookdeck = {
+  async verify(c, h, body) {
+    return (await hookdeckVerify({ headers: h, rawBody: body, signingSecret: c.secret })).isValidSignature;
+  },
+};
+// SignalWire's Compatibility API is Twilio's scheme; its validateRequest
+// also tries the URL with and without the port.
+peers.signalwire = {
+  verify: (c, h, body) =>
+    signalwire.RestClient.validateRequest(c.secret, h["x-signalwire-signature"], c.url, formParams(body), true),
+};
+peers.customerio = {
+  verify: (c, h, body) =>
+    customerioVerify({
+      signingSecret: c.secret,
+      timestamp: h["x-cio-timestamp"],
+      signature: h["x-cio-signature"],
+      body: Buffer.from(body, "utf8"),
+    }),
+};
+peers.getstream = {
+  verify: (c, h, body) => new StreamChat("interop-key", c.secret).verifyWebhook(body, h["x-signature"]),
+};
+peers.mailersend = {
+  verify: (c, h, body) => MailerSendUtils.verifyWebHook(Buffer.from(body, "utf8"), h["signature"], c.secret),
+};
+// Worldline sends X-GCS-KeyId (unsigned) to name the key; the SDK looks the
+// secret up in its key store by that id.
+peers.worldline = {
+  async verify(c, h, body) {
+    const keyId = `key-${c.timestamp}`;
+    worldlineWebhooks.inMemorySecretKeyStore.storeSecretKey(keyId, c.secret);
+    try {
+      await worldlineWebhooks.init(worldlineWebhooks.inMemorySecretKeyStore).validate(body, { ...h, "X-GCS-KeyId": keyId });
+      return true;
+    } catch (error) {
+      if (error && /^failed to validate signature/.test(error.message)) return false;
+      throw error;
+    } finally {
+      worldlineWebhooks.inMemorySecretKeyStore.removeSecretKey(keyId);
+    }
+  },
+};
+peers.liveblocks = {
+  verify(c, h, body) {
+    try {
+      new LiveblocksWebhookHandler(c.secret).verifyRequest({ headers: h, rawBody: body });
+      return true;
+    } catch (error) {
+      if (error && /^Invalid signature/.test(error.message)) return false;
+      throw error;
+    }
+  },
+};
+
+peers.terra = {
+  async verify(c, h, body) {
+    try {
+      return await verifyTerraWebhookSignature(body, h["terra-signature"], c.secret);
+    } catch (error) {
+      if (error instanceof TerraVerificationError && /No matching signature/.test(error.message)) return false;
+      throw error;
+    }
+  },
+};
+peers["kontent-ai"] = {
+  sign: (c, body) => ({ "x-kc-signature": kontentSignatures.getHashFromString(body, c.secret) }),
+  verify: (c, h, body) => kontentSignatures.isValidSignatureFromString(body, c.secret, h["x-kc-signature"]),
+};
+peers.nango = {
+  verify: (c, h, body) => new Nango({ secretKey: c.secret }).verifyIncomingWebhookRequest(body, h),
+};
+
+// Shopify's library checks the HMAC, then that the headers Shopify sends
+// beside it (topic, shop, API version, webhook id: none of them signed)
+// are present; the peer adds those as Shopify would.
+peers.shopify = {
+  async verify(c, h, body) {
+    const shopify = shopifyApi({
+      apiKey: "interop",
+      apiSecretKey: c.secret,
+      scopes: [],
+      hostName: "example.com",
+      apiVersion: ApiVersion.October24,
+      isEmbeddedApp: false,
+      logger: { level: LogSeverity.Error, log: () => {} },
+    });
+    const headers = {
+      ...h,
+      "x-shopify-topic": "orders/create",
+      "x-shopify-shop-domain": "example.myshopify.com",
+      "x-shopify-api-version": "2024-10",
+      "x-shopify-webhook-id": `w${c.timestamp}`,
+    };
+    const rawRequest = new Request("https://example.com/webhooks", { method: "POST", headers, body });
+    const result = await shopify.webhooks.validate({ rawBody: body, rawRequest });
+    if (result.valid) return true;
+    if (result.reason === "invalid_hmac") return false;
+    throw new Error(`shopify: ${JSON.stringify(result)}`);
+  },
+};
+
+peers.gr4vy = {
+  verify(c, h, body) {
+    try {
+      gr4vyVerifyWebhook(body, c.secret, h["x-gr4vy-signature"], h["x-gr4vy-timestamp"], 300);
+      return true;
+    } catch (error) {
+      if (error && error.message === "No matching signature found") return false;
+      throw error;
+    }
   },
 };
 

@@ -18,6 +18,14 @@ pub(crate) const BASE64: base64::engine::GeneralPurpose = base64::engine::Genera
         .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
 );
 
+/// URL-safe base64: written without padding, read with or without it.
+pub(crate) const BASE64_URL: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
 /// A computed tag; compared only through `subtle`.
 pub(crate) struct Tag {
     bytes: [u8; MAX_TAG],
@@ -33,6 +41,7 @@ impl Tag {
         match encoding {
             Encoding::Hex => hex::encode(self.as_bytes()),
             Encoding::Base64 => BASE64.encode(self.as_bytes()),
+            Encoding::Base64Url => BASE64_URL.encode(self.as_bytes()),
         }
     }
 }

@@ -38,7 +38,13 @@
 //! the provider's public key; [`paddle`], [`adyen`], [`line()`], [`notion`],
 //! `r#box`, [`pagerduty`], [`mux`], [`bitbucket`], [`circleci`],
 //! [`razorpay`], [`coinify`], [`workos`], [`gocardless`], [`linear`],
-//! [`elevenlabs`], [`cashfree`] and [`zoom`] are HMACs. Each function's
+//! [`elevenlabs`], [`cashfree`], [`zoom`], [`polar`], [`finch`],
+//! [`modern_treasury`], [`orb`], [`webflow`], [`pusher`],
+//! [`coinbase_commerce`], [`onfido`], [`sanity`], [`easypost`],
+//! [`chargily`], [`retell`], [`hookdeck`], [`customerio`], [`getstream`],
+//! [`mailersend`], [`worldline`], [`terra`], [`kontent_ai`], [`nango`] and
+//! [`gr4vy`] are HMACs; [`signalwire`] signs the URL
+//! as Twilio does. Each function's
 //! documentation gives its header, signed content, key and freshness; the
 //! README's preset table gives the vector that proves each one.
 
@@ -58,7 +64,7 @@ pub use providers::*;
 
 /// Names accepted by [`by_name`]: the eight above, then the other
 /// providers (each proven by a vector, see the README's preset table).
-pub const NAMES: [&str; 31] = [
+pub const NAMES: [&str; 53] = [
     "smake",
     "smarter-launch",
     "smile",
@@ -90,6 +96,28 @@ pub const NAMES: [&str; 31] = [
     "elevenlabs",
     "cashfree",
     "zoom",
+    "polar",
+    "finch",
+    "modern-treasury",
+    "orb",
+    "webflow",
+    "pusher",
+    "coinbase-commerce",
+    "onfido",
+    "sanity",
+    "easypost",
+    "chargily",
+    "retell",
+    "hookdeck",
+    "signalwire",
+    "customerio",
+    "getstream",
+    "mailersend",
+    "worldline",
+    "terra",
+    "kontent-ai",
+    "nango",
+    "gr4vy",
 ];
 
 /// Other names for presets: brands that send Standard Webhooks, and
@@ -100,6 +128,8 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("resend", "standard-webhooks"),
     ("openai", "standard-webhooks"),
     ("brex", "standard-webhooks"),
+    ("replicate", "standard-webhooks"),
+    ("liveblocks", "standard-webhooks"),
 ];
 
 /// The preset called `name` (one of [`NAMES`] or [`ALIASES`]), ignoring

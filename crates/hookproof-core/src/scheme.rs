@@ -87,6 +87,10 @@ pub enum TimestampFormat {
     Rfc3339,
     /// HTTP-date, IMF-fixdate (`Thu, 04 Jan 2024 18:05:25 GMT`: Klaviyo).
     HttpDate,
+    /// ISO 8601 whose offset may be left out, meaning UTC
+    /// (`2024-03-20T10:07:35.590857`: Orb); offsets as in RFC 3339 are
+    /// accepted too. A [`Signer`](crate::Signer) writes no offset.
+    Iso8601Utc,
 }
 
 /// How a configured [`Secret`](crate::Secret) becomes the HMAC key.
@@ -187,6 +191,12 @@ pub enum SignatureFormat {
         /// Separator between entries.
         separator: char,
     },
+    /// One or more bare signatures, no keys, no timestamp (Gr4vy:
+    /// `<hex>,<hex>` while a secret rotates); any may match.
+    List {
+        /// Separator between signatures (spaces around them are ignored).
+        separator: char,
+    },
 }
 
 /// Text encoding of a signature.
@@ -197,6 +207,9 @@ pub enum Encoding {
     Hex,
     /// Standard base64 (padding optional).
     Base64,
+    /// URL-safe base64 (`-` and `_`), written without padding, read with
+    /// or without it (Sanity).
+    Base64Url,
 }
 
 /// A provider's signing rules: algorithm, key format, signed content,

@@ -132,6 +132,7 @@ impl Signer {
                 let signature = asym::ed25519_sign(key, &scheme.signed, content);
                 let encoded = match scheme.encoding {
                     Encoding::Hex if !alternative => hex::encode(signature),
+                    Encoding::Base64Url if !alternative => crate::mac::BASE64_URL.encode(signature),
                     _ => BASE64.encode(signature),
                 };
                 (encoded, *alternative)
@@ -154,6 +155,7 @@ impl Signer {
                 format!("{signature_key}={encoded}")
             }
             SignatureFormat::Positional { separator } => format!("{timestamp}{separator}{encoded}"),
+            SignatureFormat::List { .. } => encoded,
         };
         insert(&mut headers, &scheme.signature_headers[0], signature);
         if let Some(name) = scheme.id_headers.first() {

@@ -13,7 +13,8 @@ pub(crate) fn parse(format: TimestampFormat, text: &str) -> Result<i64, &'static
         TimestampFormat::UnixMillis => {
             parse_integer(text).map(|millis| millis.div_euclid(1000)).ok_or("timestamp is not unix milliseconds")
         }
-        TimestampFormat::Rfc3339 => parse_rfc3339(text).ok_or("timestamp is not an RFC 3339 date"),
+        TimestampFormat::Rfc3339 => parse_rfc3339(text, false).ok_or("timestamp is not an RFC 3339 date"),
+        TimestampFormat::Iso8601Utc => parse_rfc3339(text, true).ok_or("timestamp is not an ISO 8601 date"),
         TimestampFormat::HttpDate => httpdate::parse_http_date(text)
             .ok()
             .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
@@ -32,10 +33,17 @@ fn parse_integer(text: &str) -> Option<i64> {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`; `t`, `z` and a space
-/// for `T` are accepted, as RFC 3339 allows.
-fn parse_rfc3339(text: &str) -> Option<i64> {
+/// for `T` are accepted, as RFC 3339 allows. With `naive_is_utc`, the
+/// offset may also be left out, meaning UTC (ISO 8601 local time as Orb
+/// sends it).
+fn parse_rfc3339(text: &str, naive_is_utc: bool) -> Option<i64> {
     let b = text.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+    if b.len() < 19
+        || (b.len() < 20 && !naive_is_utc)
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+    {
         return None;
     }
     if b[13] != b':' || b[16] != b':' {
@@ -63,6 +71,7 @@ fn parse_rfc3339(text: &str) -> Option<i64> {
     }
     let offset = match rest {
         b"Z" | b"z" => 0,
+        b"" if naive_is_utc => 0,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
             let two = |a: u8, b: u8| -> Option<i64> {
                 (a.is_ascii_digit() && b.is_ascii_digit()).then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
@@ -133,6 +142,11 @@ pub(crate) fn format(format: TimestampFormat, at: SystemTime) -> String {
             let time = seconds.rem_euclid(86_400);
             format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", time / 3600, time % 3600 / 60, time % 60)
         }
+        TimestampFormat::Iso8601Utc => {
+            let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+            let time = seconds.rem_euclid(86_400);
+            format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}", time / 3600, time % 3600 / 60, time % 60)
+        }
         TimestampFormat::HttpDate => httpdate::fmt_http_date(if seconds >= 0 { at } else { UNIX_EPOCH }),
     }
 }
@@ -154,6 +168,21 @@ mod tests {
     }
 
     #[test]
+    fn iso8601_without_an_offset_is_utc() {
+        let orb = TimestampFormat::Iso8601Utc;
+        assert_eq!(parse(orb, "2021-03-25T05:09:27"), Ok(1_616_648_967));
+        assert_eq!(parse(orb, "2021-03-25T05:09:27.123456"), Ok(1_616_648_967));
+        assert_eq!(parse(orb, "2021-03-25T05:09:27Z"), Ok(1_616_648_967));
+        assert_eq!(parse(orb, "2020-01-01T00:00:00-07:00"), Ok(1_577_862_000));
+        assert!(parse(orb, "2021-03-25T05:09:2").is_err());
+        assert!(parse(orb, "2021-03-25T05:09:27.").is_err());
+        assert!(parse(orb, "2021-03-25T05:09:27+01").is_err());
+        assert!(parse(orb, "1616648967").is_err());
+        // Plain RFC 3339 still wants the offset.
+        assert!(parse(TimestampFormat::Rfc3339, "2021-03-25T05:09:27").is_err());
+    }
+
+    #[test]
     fn millis_http_dates_and_round_trips() {
         assert_eq!(parse(TimestampFormat::UnixMillis, "1752613922216"), Ok(1_752_613_922));
         assert_eq!(parse(TimestampFormat::HttpDate, "Thu, 04 Jan 2024 18:05:25 GMT"), Ok(1_704_391_525));
@@ -163,10 +192,12 @@ mod tests {
             TimestampFormat::UnixSeconds,
             TimestampFormat::UnixMillis,
             TimestampFormat::Rfc3339,
+            TimestampFormat::Iso8601Utc,
             TimestampFormat::HttpDate,
         ] {
             assert_eq!(parse(kind, &format(kind, at)), Ok(1_704_391_525), "{kind:?}");
         }
         assert_eq!(format(TimestampFormat::Rfc3339, at), "2024-01-04T18:05:25Z");
+        assert_eq!(format(TimestampFormat::Iso8601Utc, at), "2024-01-04T18:05:25");
     }
 }

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 use crate::asym::PublicKey;
 use crate::handshake::{Handshake, HandshakeReply};
 use crate::identity::{self, EventKey, Identity, IdentitySource};
-use crate::mac::{self, Content, BASE64};
+use crate::mac::{self, Content, BASE64, BASE64_URL};
 use crate::route::{EventTypeSource, MAX_EVENT_TYPE_LEN};
 use crate::{
     parse_content_length, BodyCollector, ConfigError, Encoding, HeaderLookup, Part, Scheme, Secret, SignatureFormat,
@@ -889,6 +889,16 @@ fn parse_signatures<'a>(
         SignatureFormat::KeyValueList { separator, timestamp_key, signature_key } => {
             parse_key_value(header, encoding, *separator, timestamp_key.as_deref(), signature_key, signature)?
         }
+        SignatureFormat::List { separator } => {
+            let mut candidates = Vec::new();
+            for entry in signature.split(*separator).map(str::trim) {
+                if candidates.len() == MAX_SIGNATURES {
+                    return Err(malformed(header, "too many signatures"));
+                }
+                candidates.push(decode(header, encoding, entry)?);
+            }
+            (None, candidates)
+        }
         SignatureFormat::Positional { separator } => {
             let mut entries = signature.split(*separator).map(str::trim);
             let timestamp = entries.next().filter(|text| !text.is_empty());
@@ -1015,16 +1025,23 @@ fn decode(header: &Cow<'static, str>, encoding: Encoding, encoded: &str) -> Resu
             hex::decode_to_slice(encoded, &mut signature.bytes[..len]).ok().map(|()| len)
         }
         Encoding::Hex => hex::decode(encoded).ok().map(|_| 0),
-        Encoding::Base64 => match BASE64.decode_slice(encoded, &mut signature.bytes) {
-            Ok(len) => Some(len),
-            Err(base64::DecodeSliceError::OutputSliceTooSmall) => BASE64.decode(encoded).ok().map(|_| 0),
-            Err(base64::DecodeSliceError::DecodeError(_)) => None,
-        },
+        Encoding::Base64 => decode_base64(&BASE64, encoded, &mut signature.bytes),
+        Encoding::Base64Url => decode_base64(&BASE64_URL, encoded, &mut signature.bytes),
     };
     let len = decoded.ok_or_else(|| malformed(header, "signature is not valid for its encoding"))?;
     // At most MAX_SIGNATURE (72): it fits.
     signature.len = len as u8;
     Ok(signature)
+}
+
+/// Decodes into `out`; a signature longer than `out` is checked for its
+/// encoding, then kept empty (length 0).
+fn decode_base64(engine: &base64::engine::GeneralPurpose, encoded: &str, out: &mut [u8]) -> Option<usize> {
+    match engine.decode_slice(encoded, out) {
+        Ok(len) => Some(len),
+        Err(base64::DecodeSliceError::OutputSliceTooSmall) => engine.decode(encoded).ok().map(|_| 0),
+        Err(base64::DecodeSliceError::DecodeError(_)) => None,
+    }
 }
 
 fn parse_versioned_list(

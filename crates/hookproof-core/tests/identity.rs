@@ -27,6 +27,10 @@ fn keys(scheme: &Scheme) -> ([String; 2], [String; 2]) {
             let hex = SECRETS.map(|secret| hex::encode(secret.as_bytes()));
             (hex.clone(), hex)
         }
+        (_, KeyFormat::Base64) => {
+            let plain = SECRETS.map(|secret| secret.trim_start_matches("whsec_").to_owned());
+            (plain.clone(), plain)
+        }
         _ => (SECRETS.map(str::to_owned), SECRETS.map(str::to_owned)),
     }
 }

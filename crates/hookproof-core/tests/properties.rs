@@ -37,6 +37,7 @@ fn shared_secret_presets() -> Vec<&'static str> {
 fn secret_for(scheme: &Scheme, key: &[u8]) -> String {
     match scheme.key_format() {
         KeyFormat::WhsecBase64 => format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(key)),
+        KeyFormat::Base64 => base64::engine::general_purpose::STANDARD.encode(key),
         _ => hex::encode(key),
     }
 }
@@ -154,8 +155,12 @@ proptest! {
                 prop_assert!(matches!(verifier.verify_at(&changed, &body, now()), Err(VerifyError::SignatureMismatch)));
             }
         }
-        if let SignatureFormat::KeyValue { .. } = scheme.format() {
-            let value = headers[name].to_str().unwrap().replace(&format!("t={NOW}"), &format!("t={}", NOW - 1));
+        if let SignatureFormat::KeyValue { timestamp_key, .. } = scheme.format() {
+            // `t=` (Stripe, Mux), `v=` (Retell); seconds or milliseconds.
+            let value = headers[name].to_str().unwrap().to_owned();
+            let earlier = value.replacen(&format!("{timestamp_key}={NOW}"), &format!("{timestamp_key}={}", NOW - 1), 1);
+            prop_assert_ne!(&earlier, &value);
+            let value = earlier;
             let mut changed = headers.clone();
             changed.insert(header(name), value.parse().unwrap());
             prop_assert!(matches!(verifier.verify_at(&changed, &body, now()), Err(VerifyError::SignatureMismatch)));

@@ -1,9 +1,12 @@
 //! Presets beyond the first eight: one function per provider, each proven
-//! by a vector in `tests/provider_vectors.rs` (the provider's published example, or
-//! a delivery made or accepted by its official SDK in `tests/interop.rs`).
+//! by a vector: the provider's published example (`tests/provider_vectors.rs`),
+//! or deliveries made or accepted by its official SDK (the workspace's
+//! `tests/provider_sdks.rs` and `tests/interop.rs`; fixed ones that the SDK
+//! signed are also in `tests/provider_vectors.rs`).
 
 use std::time::Duration;
 
+use crate::route::EventTypeSource;
 use crate::{Algorithm, Encoding, Identity, KeyFormat, Part, Scheme, SignatureFormat, TimestampFormat};
 
 use super::{build, DAY};
@@ -301,6 +304,268 @@ pub fn zoom() -> Scheme {
     )
 }
 
+/// Polar: Standard Webhooks headers (`webhook-id`, `webhook-timestamp`,
+/// `webhook-signature: v1,<b64> ...`) over `{id}.{ts}.{body}`, but the
+/// secret's text is the key (Polar's SDK base64-encodes it before handing
+/// it to `standardwebhooks`); 5 minutes. Identity: the signed `webhook-id`.
+pub fn polar() -> Scheme {
+    build(
+        Scheme::builder("polar")
+            .signed_content([Part::Id, Part::literal("."), Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("webhook-signature")
+            .format(SignatureFormat::VersionedList { version: "v1".into() })
+            .encoding(Encoding::Base64)
+            .timestamp_header("webhook-timestamp")
+            .id_header("webhook-id")
+            .tolerance(Duration::from_secs(5 * 60))
+            .event_type(EventTypeSource::json_field("/type")),
+    )
+}
+
+/// Finch: `finch-signature: v1,<b64> ...` over
+/// `{finch-event-id}.{finch-timestamp}.{body}`; the secret is base64 (its
+/// decoded bytes are the key); 5 minutes, as Finch's SDK. Identity: the
+/// signed `finch-event-id`.
+pub fn finch() -> Scheme {
+    build(
+        Scheme::builder("finch")
+            .key_format(KeyFormat::Base64)
+            .signed_content([Part::Id, Part::literal("."), Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("finch-signature")
+            .format(SignatureFormat::VersionedList { version: "v1".into() })
+            .encoding(Encoding::Base64)
+            .timestamp_header("finch-timestamp")
+            .id_header("finch-event-id")
+            .tolerance(Duration::from_secs(5 * 60)),
+    )
+}
+
+/// Modern Treasury: `X-Signature` = hex HMAC-SHA256 (webhook key) of the
+/// body.
+pub fn modern_treasury() -> Scheme {
+    build(Scheme::builder("modern-treasury").signature_header("X-Signature"))
+}
+
+/// Orb: `X-Orb-Signature: v1=<hex>` = HMAC-SHA256 (the secret's text) of
+/// `v1:{X-Orb-Timestamp}:{body}`; the timestamp is ISO 8601 without an
+/// offset (UTC); 5 minutes, as Orb's SDK.
+pub fn orb() -> Scheme {
+    build(
+        Scheme::builder("orb")
+            .signed_content([Part::literal("v1:"), Part::Timestamp, Part::literal(":"), Part::Body])
+            .signature_header("X-Orb-Signature")
+            .format(SignatureFormat::KeyValueList { separator: ' ', timestamp_key: None, signature_key: "v1".into() })
+            .timestamp_header("X-Orb-Timestamp")
+            .timestamp_format(TimestampFormat::Iso8601Utc)
+            .tolerance(Duration::from_secs(5 * 60))
+            .event_type(EventTypeSource::json_field("/type")),
+    )
+}
+
+/// Webflow: `x-webflow-signature` = hex HMAC-SHA256 of
+/// `{x-webflow-timestamp}:{body}`, the timestamp in unix milliseconds;
+/// 5 minutes, as Webflow's documents.
+pub fn webflow() -> Scheme {
+    build(
+        Scheme::builder("webflow")
+            .signed_content([Part::Timestamp, Part::literal(":"), Part::Body])
+            .signature_header("x-webflow-signature")
+            .timestamp_header("x-webflow-timestamp")
+            .timestamp_format(TimestampFormat::UnixMillis)
+            .tolerance(Duration::from_secs(5 * 60))
+            .event_type(EventTypeSource::json_field("/triggerType")),
+    )
+}
+
+/// Pusher Channels: `X-Pusher-Signature` = hex HMAC-SHA256 (the app
+/// secret) of the body; `X-Pusher-Key` names the app key (not signed:
+/// configure the secret of that key).
+pub fn pusher() -> Scheme {
+    build(Scheme::builder("pusher").signature_header("X-Pusher-Signature"))
+}
+
+/// Coinbase Commerce: `X-CC-Webhook-Signature` = hex HMAC-SHA256 (the
+/// endpoint's shared secret) of the body.
+pub fn coinbase_commerce() -> Scheme {
+    build(
+        Scheme::builder("coinbase-commerce")
+            .signature_header("X-CC-Webhook-Signature")
+            .event_type(EventTypeSource::json_field("/event/type")),
+    )
+}
+
+/// Onfido: `X-SHA2-Signature` = hex HMAC-SHA256 (the webhook token) of the
+/// body.
+pub fn onfido() -> Scheme {
+    build(
+        Scheme::builder("onfido")
+            .signature_header("X-SHA2-Signature")
+            .event_type(EventTypeSource::json_field("/payload/action")),
+    )
+}
+
+/// Sanity: `sanity-webhook-signature: t=<unix ms>,v1=<base64url>` over
+/// `{t}.{body}`, URL-safe base64 without padding; 5 minutes (Sanity's
+/// toolkit checks no age).
+pub fn sanity() -> Scheme {
+    build(
+        Scheme::builder("sanity")
+            .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("sanity-webhook-signature")
+            .format(SignatureFormat::KeyValue { timestamp_key: "t".into(), signature_key: "v1".into() })
+            .encoding(Encoding::Base64Url)
+            .timestamp_format(TimestampFormat::UnixMillis)
+            .tolerance(Duration::from_secs(5 * 60)),
+    )
+}
+
+/// EasyPost: `X-Hmac-Signature: hmac-sha256-hex=<hex>` of the body, keyed
+/// with the webhook secret (EasyPost's SDK NFKD-normalises it: give a
+/// secret with non-ASCII characters in that form).
+pub fn easypost() -> Scheme {
+    build(
+        Scheme::builder("easypost")
+            .signature_header("X-Hmac-Signature")
+            .format(SignatureFormat::Prefixed("hmac-sha256-hex=".into()))
+            .identity(Identity::json_field("/id"))
+            .event_type(EventTypeSource::json_field("/description")),
+    )
+}
+
+/// Chargily Pay: `signature` = hex HMAC-SHA256 (the API secret key) of the
+/// body.
+pub fn chargily() -> Scheme {
+    build(Scheme::builder("chargily").signature_header("signature"))
+}
+
+/// Retell AI: `x-retell-signature: v=<unix ms>,d=<hex>` = HMAC-SHA256 (the
+/// API key) of `{body}{v}`; 5 minutes, as Retell's SDK.
+pub fn retell() -> Scheme {
+    build(
+        Scheme::builder("retell")
+            .signed_content([Part::Body, Part::Timestamp])
+            .signature_header("x-retell-signature")
+            .format(SignatureFormat::KeyValue { timestamp_key: "v".into(), signature_key: "d".into() })
+            .timestamp_format(TimestampFormat::UnixMillis)
+            .tolerance(Duration::from_secs(5 * 60))
+            .event_type(EventTypeSource::json_field("/event")),
+    )
+}
+
+/// Hookdeck: `x-hookdeck-signature` (and `x-hookdeck-signature-2` while a
+/// secret rotates) = base64 HMAC-SHA256 (the signing secret) of the body;
+/// either may match.
+pub fn hookdeck() -> Scheme {
+    build(
+        Scheme::builder("hookdeck")
+            .signature_header("x-hookdeck-signature")
+            .signature_header("x-hookdeck-signature-2")
+            .every_signature_header(true)
+            .encoding(Encoding::Base64),
+    )
+}
+
+/// SignalWire (Compatibility API, LaML): Twilio's construction under
+/// SignalWire's header: `X-SignalWire-Signature` (or `X-Twilio-Signature`)
+/// = base64 HMAC-SHA1 (the project's signing key) of the URL, then every
+/// form parameter sorted by name, `name` + `value`. Verify with
+/// [`Verifier::verify_request`](crate::Verifier::verify_request).
+pub fn signalwire() -> Scheme {
+    build(
+        Scheme::builder("signalwire")
+            .algorithm(Algorithm::HmacSha1)
+            .signed_content([Part::Url, Part::FormParams])
+            .signature_header("X-SignalWire-Signature")
+            .signature_header("X-Twilio-Signature")
+            .encoding(Encoding::Base64),
+    )
+}
+
+/// Customer.io (reporting webhooks): `X-CIO-Signature` = hex HMAC-SHA256
+/// (the webhook signing secret) of `v0:{X-CIO-Timestamp}:{body}`;
+/// 5 minutes.
+pub fn customerio() -> Scheme {
+    build(
+        Scheme::builder("customerio")
+            .signed_content([Part::literal("v0:"), Part::Timestamp, Part::literal(":"), Part::Body])
+            .signature_header("X-CIO-Signature")
+            .timestamp_header("X-CIO-Timestamp")
+            .identity(Identity::json_field("/event_id"))
+            .event_type(EventTypeSource::json_field("/metric")),
+    )
+}
+
+/// Stream (GetStream Chat, Video, Feeds): `X-Signature` = hex HMAC-SHA256
+/// (the app's API secret) of the body.
+pub fn getstream() -> Scheme {
+    build(Scheme::builder("getstream").signature_header("X-Signature").event_type(EventTypeSource::json_field("/type")))
+}
+
+/// MailerSend: `Signature` (as MailerSend's documents name it; its Node
+/// SDK's README says `X-MailerSend-Signature`, accepted too) = hex
+/// HMAC-SHA256 (the webhook signing secret) of the body.
+pub fn mailersend() -> Scheme {
+    build(Scheme::builder("mailersend").signature_header("Signature").signature_header("X-MailerSend-Signature"))
+}
+
+/// Worldline (Online Payments, Direct): `X-GCS-Signature` = base64
+/// HMAC-SHA256 (the webhook secret key) of the body; `X-GCS-KeyId` names
+/// the key (not signed: configure the secret of that key id).
+pub fn worldline() -> Scheme {
+    build(
+        Scheme::builder("worldline")
+            .signature_header("X-GCS-Signature")
+            .encoding(Encoding::Base64)
+            .identity(Identity::json_field("/id"))
+            .event_type(EventTypeSource::json_field("/type")),
+    )
+}
+
+/// Terra: `terra-signature: t=<unix>,v1=<hex>` over `{t}.{body}`;
+/// 300 seconds, as Terra's SDK.
+pub fn terra() -> Scheme {
+    build(
+        Scheme::builder("terra")
+            .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("terra-signature")
+            .format(SignatureFormat::KeyValue { timestamp_key: "t".into(), signature_key: "v1".into() })
+            .tolerance(Duration::from_secs(300))
+            .event_type(EventTypeSource::json_field("/type")),
+    )
+}
+
+/// Kontent.ai: `X-KC-Signature` = base64 HMAC-SHA256 (the webhook secret)
+/// of the body.
+pub fn kontent_ai() -> Scheme {
+    build(Scheme::builder("kontent-ai").signature_header("X-KC-Signature").encoding(Encoding::Base64))
+}
+
+/// Nango: `X-Nango-Hmac-Sha256` = hex HMAC-SHA256 (the webhook signing
+/// key, else the secret key) of the body. (The older `X-Nango-Signature`,
+/// a plain SHA-256 of key and body, is not supported: Nango's SDK
+/// deprecates it as open to length extension.)
+pub fn nango() -> Scheme {
+    build(
+        Scheme::builder("nango")
+            .signature_header("X-Nango-Hmac-Sha256")
+            .event_type(EventTypeSource::json_field("/type")),
+    )
+}
+
+/// Gr4vy: `X-Gr4vy-Signature` = hex HMAC-SHA256 (the webhook secret) of
+/// `{X-Gr4vy-Timestamp}.{body}`, several comma-separated while a secret
+/// rotates (any may match); 5 minutes.
+pub fn gr4vy() -> Scheme {
+    build(
+        Scheme::builder("gr4vy")
+            .signed_content([Part::Timestamp, Part::literal("."), Part::Body])
+            .signature_header("X-Gr4vy-Signature")
+            .format(SignatureFormat::List { separator: ',' })
+            .timestamp_header("X-Gr4vy-Timestamp")
+            .tolerance(Duration::from_secs(5 * 60)),
+    )
+}
+
 /// A preset's name and constructor.
 type Entry = (&'static str, fn() -> Scheme);
 
@@ -329,4 +594,26 @@ pub(super) const PROVIDERS: &[Entry] = &[
     ("elevenlabs", elevenlabs),
     ("cashfree", cashfree),
     ("zoom", zoom),
+    ("polar", polar),
+    ("finch", finch),
+    ("modern-treasury", modern_treasury),
+    ("orb", orb),
+    ("webflow", webflow),
+    ("pusher", pusher),
+    ("coinbase-commerce", coinbase_commerce),
+    ("onfido", onfido),
+    ("sanity", sanity),
+    ("easypost", easypost),
+    ("chargily", chargily),
+    ("retell", retell),
+    ("hookdeck", hookdeck),
+    ("signalwire", signalwire),
+    ("customerio", customerio),
+    ("getstream", getstream),
+    ("mailersend", mailersend),
+    ("worldline", worldline),
+    ("terra", terra),
+    ("kontent-ai", kontent_ai),
+    ("nango", nango),
+    ("gr4vy", gr4vy),
 ];
