@@ -352,17 +352,27 @@ fn unix(seconds: i64) -> SystemTime {
 }
 
 fn print_presets() {
-    println!("{:<18} {:<18} {:<40} tolerance", "name", "algorithm", "headers");
-    for scheme in presets::all() {
-        let headers: Vec<&str> = scheme
-            .signature_headers()
-            .iter()
-            .chain(scheme.timestamp_headers())
-            .chain(scheme.id_headers())
-            .map(|name| name.as_ref())
-            .collect();
-        let tolerance = scheme.tolerance().map_or("none".to_owned(), |t| format!("{}s", t.as_secs()));
-        println!("{:<18} {:<18} {:<40} {}", scheme.name(), scheme.algorithm().name(), headers.join(","), tolerance);
+    // One row per preset; the header column is as wide as its longest list.
+    let rows: Vec<[String; 4]> = presets::all()
+        .iter()
+        .map(|scheme| {
+            let headers: Vec<&str> = scheme
+                .signature_headers()
+                .iter()
+                .chain(scheme.timestamp_headers())
+                .chain(scheme.id_headers())
+                .map(|name| name.as_ref())
+                .collect();
+            let tolerance = scheme.tolerance().map_or("none".to_owned(), |t| format!("{}s", t.as_secs()));
+            [scheme.name().to_owned(), scheme.algorithm().name().to_owned(), headers.join(","), tolerance]
+        })
+        .collect();
+    let width = |column: usize, title: &str| rows.iter().map(|row| row[column].len()).chain([title.len()]).max();
+    let (name, algorithm, headers) =
+        (width(0, "name").unwrap_or(4), width(1, "algorithm").unwrap_or(9), width(2, "headers").unwrap_or(7));
+    println!("{:<name$} {:<algorithm$} {:<headers$} tolerance", "name", "algorithm", "headers");
+    for [scheme, algo, header_list, tolerance] in &rows {
+        println!("{scheme:<name$} {algo:<algorithm$} {header_list:<headers$} {tolerance}");
     }
     let aliases: Vec<String> = presets::ALIASES.iter().map(|(alias, preset)| format!("{alias} = {preset}")).collect();
     println!("aliases: {}", aliases.join(", "));
