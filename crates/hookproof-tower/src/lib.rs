@@ -63,38 +63,19 @@
 //!
 //! Every refusal has `Content-Type: application/json` and the body
 //! `{"error": "<code>", "message": "<short text>"}`; see [`error_response`].
-//! Only the inner service's own responses reach the client otherwise.
-//! The two handler rows are the core's ([`VerifyError::HandlerPanicked`],
-//! [`VerifyError::HandlerTimedOut`]),
-//! answered alike by every adapter; without replay protection a panic is
-//! not caught and goes to the server as before.
+//! Without replay protection a panic is not caught and goes to the server.
 //!
 //! # Replay protection
 //!
 //! Providers deliver at least once: the same event can arrive twice, or
-//! twice at the same moment, and a captured delivery can be resent while its
-//! timestamp is fresh. [`WebhookLayer::replay`] runs the inner service once
-//! per event, with a [`ReplayProtection`] (in memory for one process,
-//! `hookproof-redis` across several):
-//!
-//! 1. after verification the event is claimed in the store: a duplicate of
-//!    an event already processed is answered 200 `{"status":"duplicate"}`,
-//!    one being processed by another request 409 `in_flight`, and an
-//!    unreachable store 503 `replay_store_unavailable` (or the service runs
-//!    unprotected with [`ReplayProtection::fail_open`]); the inner service is
-//!    not called for any of these;
-//! 2. the inner service is called, under the claim's guard
-//!    ([`Claim::guard`](hookproof_core::Claim::guard)); the claim's lease is
-//!    renewed meanwhile, so a slow service is not run again by a retry;
-//! 3. a 2xx answer marks the event processed; anything else (a non-2xx
-//!    answer, an error, a panic, a timeout) releases the claim, so the
-//!    sender's retry is processed. Nothing is acknowledged that was not
-//!    processed.
-//!
-//! A response future dropped before the service answered (the client went
-//! away) drops its claim, which releases it: the retry is processed.
-//! Which deliveries count as the same event is the core's
-//! [identity](hookproof_core::identity) rule.
+//! twice at the same moment. [`WebhookLayer::replay`] runs the inner service
+//! once per event with a [`ReplayProtection`] (in memory for one process,
+//! `hookproof-redis` across several): what is answered before the service
+//! runs, and how its outcome settles the claim, is the core's
+//! [intake table](hookproof_core::intake). A response future dropped before
+//! the service answered (the client went away) releases its claim, so the
+//! retry is processed. Which deliveries count as the same event is the
+//! core's [identity](hookproof_core::identity) rule.
 //!
 //! ```
 //! use std::convert::Infallible;
@@ -172,13 +153,8 @@
 //! Add the layer with `Router::route_layer` (only matched routes are
 //! verified) or `Router::layer` (every request, fallback included). The
 //! hookproof axum extractor finds the [`Verified`] the layer inserted and
-//! does not verify twice.
-//!
-//! Replay protection in axum needs this layer: an extractor runs before the
-//! handler and cannot see whether it succeeded, so it could neither mark
-//! the event processed nor release it. Put
-//! `WebhookLayer::new(verifier).replay(protection)` in front of the webhook
-//! route with `Router::route_layer`.
+//! does not verify twice. Replay protection in axum needs this layer (see
+//! [`WebhookLayer`]).
 
 mod future;
 mod layer;
