@@ -71,6 +71,9 @@ const PROVIDERS: &[(&str, &str)] = &[
     ("mailersend", "mailersend"),
     ("worldline", "onlinepayments-sdk-nodejs"),
     ("liveblocks", "@liveblocks/node"),
+    ("clerk", "@clerk/backend"),
+    ("resend", "resend"),
+    ("openai", "openai"),
     ("terra", "terra-api"),
     ("kontent-ai", "@kontent-ai/webhook-helper"),
     ("nango", "@nangohq/node"),
@@ -194,9 +197,11 @@ fn generate(now: u64) -> Vec<Case> {
                     Some(format!("whpk_{}", BASE64.encode(hex::decode(ED25519_PUBLIC).unwrap()))),
                 ),
                 "telnyx" => (ED25519_SEED.to_owned(), Some(BASE64.encode(hex::decode(ED25519_PUBLIC).unwrap()))),
-                // Replicate's secrets are Standard Webhooks' `whsec_` + base64;
-                // Finch's are plain base64.
-                "replicate" | "liveblocks" => (format!("whsec_{}", BASE64.encode(rng.secret())), None),
+                // The `standard-webhooks` aliases' secrets are `whsec_` +
+                // base64; Finch's are plain base64.
+                "replicate" | "liveblocks" | "clerk" | "resend" | "openai" => {
+                    (format!("whsec_{}", BASE64.encode(rng.secret())), None)
+                }
                 "finch" => (BASE64.encode(rng.secret()), None),
                 _ => (rng.secret(), None),
             };
@@ -209,12 +214,37 @@ fn generate(now: u64) -> Vec<Case> {
             let headers = (*provider != "sendgrid").then(|| {
                 let signer = Signer::new(scheme_of(provider), secret.as_str()).unwrap();
                 let at = UNIX_EPOCH + Duration::from_secs(timestamp);
-                signer.sign_request_at(RequestTarget::new("POST", url.unwrap_or_default()), body.as_bytes(), at, None)
+                let headers = signer.sign_request_at(
+                    RequestTarget::new("POST", url.unwrap_or_default()),
+                    body.as_bytes(),
+                    at,
+                    None,
+                );
+                if *provider == "clerk" {
+                    svix_named(&headers)
+                } else {
+                    headers
+                }
             });
             cases.push(Case { provider, body, tampered, secret, key, url, timestamp, headers });
         }
     }
     cases
+}
+
+/// Clerk sends the Standard Webhooks headers under their `svix-*` names,
+/// and `@clerk/backend`'s `verifyWebhook` reads only those; the Signer
+/// writes the preset's first names (`webhook-*`). Same values, renamed as
+/// Clerk names them; hookproof's own check below verifies the renamed ones.
+fn svix_named(headers: &HeaderMap) -> HeaderMap {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let name =
+                name.as_str().strip_prefix("webhook-").map_or_else(|| name.to_string(), |rest| format!("svix-{rest}"));
+            (HeaderName::from_bytes(name.as_bytes()).unwrap(), value.clone())
+        })
+        .collect()
 }
 
 /// The preset checked for `provider` (`standard-webhooks-v1a` is the

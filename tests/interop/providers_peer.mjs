@@ -48,6 +48,9 @@ import { verifyRequestSignature as customerioVerify } from "customerio-node";
 import { StreamChat } from "stream-chat";
 import { webhooks as worldlineWebhooks } from "onlinepayments-sdk-nodejs";
 import { WebhookHandler as LiveblocksWebhookHandler } from "@liveblocks/node";
+import { verifyWebhook as clerkVerifyWebhook } from "@clerk/backend/webhooks";
+import { Resend } from "resend";
+import OpenAI, { InvalidWebhookSignatureError as OpenAIInvalidSignatureError } from "openai";
 import { verifyTerraWebhookSignature, WebhookVerificationError as TerraVerificationError } from "terra-api";
 import { signatureHelper as kontentSignatures } from "@kontent-ai/webhook-helper";
 import { Nango } from "@nangohq/node";
@@ -101,6 +104,9 @@ const PACKAGES = {
   mailersend: "mailersend",
   worldline: "onlinepayments-sdk-nodejs",
   liveblocks: "@liveblocks/node",
+  clerk: "@clerk/backend",
+  resend: "resend",
+  openai: "openai",
   terra: "terra-api",
   "kontent-ai": "@kontent-ai/webhook-helper",
   nango: "@nangohq/node",
@@ -494,6 +500,51 @@ peers.liveblocks = {
       return true;
     } catch (error) {
       if (error && /^Invalid signature/.test(error.message)) return false;
+      throw error;
+    }
+  },
+};
+
+// Clerk's verifyWebhook takes a fetch Request and reads only the `svix-*`
+// headers Clerk sends (the Rust side names hookproof's headers so); it
+// throws "@clerk/backend: Unable to verify incoming webhook: ..." when
+// standardwebhooks refuses the signature.
+peers.clerk = {
+  async verify(c, h, body) {
+    const request = new Request("https://example.com/webhooks/clerk", { method: "POST", headers: h, body });
+    try {
+      await clerkVerifyWebhook(request, { signingSecret: c.secret });
+      return true;
+    } catch (error) {
+      if (error && /Unable to verify incoming webhook: No matching signature found$/.test(error.message)) return false;
+      throw error;
+    }
+  },
+};
+// Resend's webhooks.verify takes the three header values, not the headers:
+// the caller picks them out (Resend's docs read `svix-*`; hookproof's
+// Signer writes `webhook-*`, the same values).
+const resend = new Resend("re_interop");
+peers.resend = {
+  verify(c, h, body) {
+    const headers = { id: h["webhook-id"], timestamp: h["webhook-timestamp"], signature: h["webhook-signature"] };
+    try {
+      resend.webhooks.verify({ payload: body, headers, webhookSecret: c.secret });
+      return true;
+    } catch (error) {
+      if (error && error.name === "WebhookVerificationError" && error.message === "No matching signature found") return false;
+      throw error;
+    }
+  },
+};
+const openai = new OpenAI({ apiKey: "sk-interop" });
+peers.openai = {
+  async verify(c, h, body) {
+    try {
+      await openai.webhooks.verifySignature(body, h, c.secret);
+      return true;
+    } catch (error) {
+      if (error instanceof OpenAIInvalidSignatureError && /signature does not match/.test(error.message)) return false;
       throw error;
     }
   },
