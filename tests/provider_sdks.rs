@@ -214,37 +214,12 @@ fn generate(now: u64) -> Vec<Case> {
             let headers = (*provider != "sendgrid").then(|| {
                 let signer = Signer::new(scheme_of(provider), secret.as_str()).unwrap();
                 let at = UNIX_EPOCH + Duration::from_secs(timestamp);
-                let headers = signer.sign_request_at(
-                    RequestTarget::new("POST", url.unwrap_or_default()),
-                    body.as_bytes(),
-                    at,
-                    None,
-                );
-                if *provider == "clerk" {
-                    svix_named(&headers)
-                } else {
-                    headers
-                }
+                signer.sign_request_at(RequestTarget::new("POST", url.unwrap_or_default()), body.as_bytes(), at, None)
             });
             cases.push(Case { provider, body, tampered, secret, key, url, timestamp, headers });
         }
     }
     cases
-}
-
-/// Clerk sends the Standard Webhooks headers under their `svix-*` names,
-/// and `@clerk/backend`'s `verifyWebhook` reads only those; the Signer
-/// writes the preset's first names (`webhook-*`). Same values, renamed as
-/// Clerk names them; hookproof's own check below verifies the renamed ones.
-fn svix_named(headers: &HeaderMap) -> HeaderMap {
-    headers
-        .iter()
-        .map(|(name, value)| {
-            let name =
-                name.as_str().strip_prefix("webhook-").map_or_else(|| name.to_string(), |rest| format!("svix-{rest}"));
-            (HeaderName::from_bytes(name.as_bytes()).unwrap(), value.clone())
-        })
-        .collect()
 }
 
 /// The preset checked for `provider` (`standard-webhooks-v1a` is the

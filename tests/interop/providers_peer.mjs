@@ -506,7 +506,7 @@ peers.liveblocks = {
 };
 
 // Clerk's verifyWebhook takes a fetch Request and reads only the `svix-*`
-// headers Clerk sends (the Rust side names hookproof's headers so); it
+// headers Clerk sends (hookproof's `clerk` alias signs under them); it
 // throws "@clerk/backend: Unable to verify incoming webhook: ..." when
 // standardwebhooks refuses the signature.
 peers.clerk = {

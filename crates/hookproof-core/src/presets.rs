@@ -142,6 +142,9 @@ pub const ALIASES: &[(&str, &str)] = &[
 /// ```
 pub fn by_name(name: &str) -> Option<Scheme> {
     let lower = name.trim().to_ascii_lowercase();
+    if SVIX_NAMED.contains(&lower.as_str()) {
+        return Some(svix_named());
+    }
     let name = ALIASES.iter().find(|(alias, _)| *alias == lower).map_or(lower.as_str(), |(_, target)| target);
     Some(match name {
         "smake" => smake(),
@@ -218,19 +221,37 @@ pub fn smile() -> Scheme {
 /// secrets, 5 minutes. The `svix-id`, `svix-timestamp` and `svix-signature`
 /// headers are accepted too.
 pub fn standard_webhooks() -> Scheme {
+    standard_webhooks_named(["webhook", "svix"])
+}
+
+/// The aliases whose senders name the headers `svix-*` (and whose official
+/// receivers, such as `@clerk/backend`, read only those names).
+const SVIX_NAMED: &[&str] = &["svix", "clerk"];
+
+/// [`standard_webhooks`] with the `svix-*` names first, so that a
+/// [`Signer`](crate::Signer) writes them; it verifies exactly the same
+/// deliveries, under the same name (and so the same event keys).
+fn svix_named() -> Scheme {
+    standard_webhooks_named(["svix", "webhook"])
+}
+
+/// Standard Webhooks with its headers under `prefixes` (`<prefix>-signature`,
+/// `-timestamp`, `-id`), in order: the first is what a signer writes.
+fn standard_webhooks_named(prefixes: [&str; 2]) -> Scheme {
+    let mut builder = Scheme::builder("standard-webhooks");
+    for prefix in prefixes {
+        builder = builder
+            .signature_header(format!("{prefix}-signature"))
+            .timestamp_header(format!("{prefix}-timestamp"))
+            .id_header(format!("{prefix}-id"));
+    }
     build(
-        Scheme::builder("standard-webhooks")
+        builder
             .algorithm(Algorithm::HmacSha256)
             .key_format(KeyFormat::WhsecBase64)
             .signed_content([Part::Id, Part::literal("."), Part::Timestamp, Part::literal("."), Part::Body])
-            .signature_header("webhook-signature")
-            .signature_header("svix-signature")
             .format(SignatureFormat::VersionedList { version: "v1".into() })
             .encoding(Encoding::Base64)
-            .timestamp_header("webhook-timestamp")
-            .timestamp_header("svix-timestamp")
-            .id_header("webhook-id")
-            .id_header("svix-id")
             .alternative("v1a", Algorithm::Ed25519)
             .tolerance(Duration::from_secs(5 * 60))
             .retry_window(28 * HOUR)

@@ -140,6 +140,39 @@ fn standard_webhooks_spec_and_svix_headers() {
 }
 
 #[test]
+fn svix_and_clerk_sign_with_svix_names_and_verify_like_standard_webhooks() {
+    let secret = format!("whsec_{}", b64(b"0123456789abcdef0123456789abcdef"));
+    let body = br#"{"type":"user.created"}"#;
+    let names = |headers: &http::HeaderMap| {
+        let mut names: Vec<String> = headers.keys().map(|name| name.to_string()).collect();
+        names.sort();
+        names
+    };
+    let sign = |preset: &str| {
+        hookproof_core::Signer::new(presets::by_name(preset).unwrap(), secret.as_str()).unwrap().sign_at(
+            body,
+            at(NOW),
+            Some("msg_1"),
+        )
+    };
+    // Clerk's own receiver (`@clerk/backend`) reads only the `svix-*` names.
+    for alias in ["svix", "Clerk"] {
+        let headers = sign(alias);
+        assert_eq!(names(&headers), ["svix-id", "svix-signature", "svix-timestamp"], "{alias}");
+        let scheme = presets::by_name(alias).unwrap();
+        assert_eq!(scheme.name(), "standard-webhooks");
+        // The same deliveries verify either way, with the same event key.
+        let verified = verify(presets::standard_webhooks(), &secret, &headers, body);
+        assert!(verified.is_ok(), "{alias}: {verified:?}");
+        let by_alias = Verifier::builder(scheme).secret(secret.as_str()).build().unwrap();
+        let plain = by_alias.verify_at(&sign("standard-webhooks"), body, at(NOW)).unwrap();
+        let svix = by_alias.verify_at(&headers, body, at(NOW)).unwrap();
+        assert_eq!(plain.event_key(body), svix.event_key(body), "{alias}");
+    }
+    assert_eq!(names(&sign("resend")), ["webhook-id", "webhook-signature", "webhook-timestamp"]);
+}
+
+#[test]
 fn github_x_hub_signature_256() {
     let body = br#"{"zen":"Design for failure."}"#;
     let signature = format!("sha256={}", hex::encode(hmac256(b"gh-secret", body)));
