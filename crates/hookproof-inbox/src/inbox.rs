@@ -180,7 +180,8 @@ macro_rules! apply_migrations {
 }
 
 /// Reads columns by name from either backend's rows.
-trait Columns {
+/// The typed column reads both backends' rows share.
+pub(crate) trait Columns {
     fn int(&self, name: &str) -> Result<i64, sqlx::Error>;
     fn optional_int(&self, name: &str) -> Result<Option<i64>, sqlx::Error>;
     fn text(&self, name: &str) -> Result<String, sqlx::Error>;

@@ -10,9 +10,8 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use sqlx::Row;
 
-use super::{bounded, Backend, Inbox};
+use super::{bounded, Backend, Columns, Inbox};
 use crate::time::now_millis;
 use crate::InboxError;
 
@@ -39,7 +38,9 @@ const INSERT: &str = "INSERT INTO hookproof_rejected \
 // newest id minus the cap goes.
 const TRIM: &str = "DELETE FROM hookproof_rejected WHERE id <= (SELECT MAX(id) FROM hookproof_rejected) - $1";
 
-const LIST: &str = "SELECT id, received_at, scheme, status, code, reason, headers, body, body_size \
+// `status` is read as a BIGINT on both backends (PostgreSQL stores an INTEGER).
+const LIST: &str =
+    "SELECT id, received_at, scheme, CAST(status AS BIGINT) AS status, code, reason, headers, body, body_size \
      FROM hookproof_rejected ORDER BY id DESC LIMIT $1";
 
 /// A refused delivery, as the receiver saw it.
@@ -145,40 +146,12 @@ impl Inbox {
                 Backend::Sqlite(pools) => {
                     sqlx::query(CREATE_SQLITE).execute(&pools.writer).await?;
                     let rows = sqlx::query(LIST).bind(limit).fetch_all(&pools.reader).await?;
-                    rows.iter()
-                        .map(|row| {
-                            from_row(
-                                row.try_get("id")?,
-                                row.try_get("received_at")?,
-                                row.try_get("scheme")?,
-                                row.try_get("status")?,
-                                row.try_get("code")?,
-                                row.try_get("reason")?,
-                                row.try_get("headers")?,
-                                row.try_get("body")?,
-                                row.try_get("body_size")?,
-                            )
-                        })
-                        .collect()
+                    rows.iter().map(from_row).collect()
                 }
                 Backend::Postgres(pool) => {
                     sqlx::query(CREATE_POSTGRES).execute(pool).await?;
                     let rows = sqlx::query(LIST).bind(limit).fetch_all(pool).await?;
-                    rows.iter()
-                        .map(|row| {
-                            from_row(
-                                row.try_get("id")?,
-                                row.try_get("received_at")?,
-                                row.try_get("scheme")?,
-                                row.try_get("status")?,
-                                row.try_get("code")?,
-                                row.try_get("reason")?,
-                                row.try_get("headers")?,
-                                row.try_get("body")?,
-                                row.try_get("body_size")?,
-                            )
-                        })
-                        .collect()
+                    rows.iter().map(from_row).collect()
                 }
             }
         })
@@ -187,26 +160,16 @@ impl Inbox {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn from_row(
-    id: i64,
-    received_at_ms: i64,
-    scheme: String,
-    status: i32,
-    code: String,
-    reason: String,
-    headers: String,
-    body: Vec<u8>,
-    body_size: i64,
-) -> Result<Rejection, sqlx::Error> {
+fn from_row(row: &impl Columns) -> Result<Rejection, sqlx::Error> {
     Ok(Rejection {
-        id,
-        received_at_ms,
-        scheme,
-        status: u16::try_from(status).unwrap_or(0),
-        code,
-        reason,
-        headers: serde_json::from_str(&headers).unwrap_or_default(),
-        body: Bytes::from(body),
-        body_size: u64::try_from(body_size).unwrap_or(0),
+        id: row.int("id")?,
+        received_at_ms: row.int("received_at")?,
+        scheme: row.text("scheme")?,
+        status: u16::try_from(row.int("status")?).unwrap_or(0),
+        code: row.text("code")?,
+        reason: row.text("reason")?,
+        headers: serde_json::from_str(&row.text("headers")?).unwrap_or_default(),
+        body: Bytes::from(row.blob("body")?),
+        body_size: u64::try_from(row.int("body_size")?).unwrap_or(0),
     })
 }
