@@ -269,18 +269,7 @@ impl SecretArgs {
     }
 }
 
-/// `url` with any password replaced by `***`, for error messages.
-pub(crate) fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => {
-            let user = rest[..at].split_once(':').map_or(&rest[..at], |(user, _password)| user);
-            format!("{scheme}://{user}:***@{}", &rest[at + 1..])
-        }
-        None => url.to_owned(),
-    }
-}
+pub(crate) use hookproof::redact_url;
 
 /// A failure and the exit code it earns.
 pub(crate) struct Failure {

@@ -43,6 +43,7 @@ pub mod intake;
 mod mac;
 pub mod observe;
 pub mod presets;
+mod redact;
 pub mod replay;
 pub mod route;
 mod scheme;
@@ -57,6 +58,7 @@ pub use error::{ConfigError, VerifyError, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 pub use headers::HeaderLookup;
 pub use identity::{EventKey, Identity, IdentitySource};
 pub use intake::{Intake, Pass};
+pub use redact::redact_url;
 pub use replay::{Admission, Claim, Guarded, MemoryStore, ReplayProtection, ReplayStore};
 pub use scheme::{
     Algorithm, Encoding, KeyFormat, Part, Scheme, SchemeBuilder, SignatureFormat, TimestampFormat, DEFAULT_BODY_LIMIT,

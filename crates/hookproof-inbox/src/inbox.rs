@@ -17,9 +17,9 @@ use sqlx::{Postgres, Row, Transaction};
 use tokio::sync::{mpsc, oneshot, Notify};
 
 use crate::event::{Event, EventRecord, EventSummary, NewDelivery, State, Stats, Stored};
-use crate::redact::redact_url;
 use crate::time::{duration_millis, from_millis, millis, now_millis};
 use crate::{sql, InboxError};
+use hookproof_core::redact_url;
 
 // The refusals log uses the pools below; a child module can.
 #[path = "rejected.rs"]

@@ -82,7 +82,6 @@
 mod error;
 mod event;
 mod inbox;
-mod redact;
 mod sql;
 mod time;
 mod worker;

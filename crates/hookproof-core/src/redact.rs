@@ -1,11 +1,16 @@
-//! Database URLs without their passwords, for Debug output and errors.
+//! Connection URLs (databases, Redis, receivers) without their passwords,
+//! for Debug output, logs and errors.
 
 /// Replaces the password of `scheme://user:password@host/...` and any
 /// `password=` query parameter by `***`.
 ///
 /// Errs on the side of hiding: the userinfo ends at the *last* `@`, so a
 /// password holding `/`, `?` or `@` (unencoded) is hidden whole.
-pub(crate) fn redact_url(url: &str) -> String {
+///
+/// ```
+/// assert_eq!(hookproof_core::redact_url("redis://app:s3cret@cache:6379/0"), "redis://app:***@cache:6379/0");
+/// ```
+pub fn redact_url(url: &str) -> String {
     let (mut redacted, tail) = match url.split_once("://") {
         Some((scheme, rest)) => match rest.rsplit_once('@') {
             Some((userinfo, tail)) => {
