@@ -124,15 +124,8 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 /// The error and its causes, `: `-separated (the inbox's errors keep the
 /// database's reason as their source).
-pub(crate) fn chain(error: &(dyn StdError + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
+pub(crate) fn chain(error: &dyn StdError) -> String {
+    hookproof::ErrorChain(error).to_string()
 }
 
 /// Opens the inbox at `url`; a bad URL is a usage error, an unreachable

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::error::Error as StdError;
+use std::fmt;
 use std::time::Duration;
 
 use http::StatusCode;
@@ -205,6 +206,28 @@ pub enum ConfigError {
         /// The longest accepted.
         max: Duration,
     },
+}
+
+/// An error and its sources on one line, `: `-separated, for logs and
+/// messages (hookproof's wrappers are transparent, so each cause shows once).
+///
+/// ```
+/// let error = std::io::Error::other("connection refused");
+/// assert_eq!(hookproof_core::ErrorChain(&error).to_string(), "connection refused");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorChain<'a>(pub &'a dyn StdError);
+
+impl fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ mod timestamp;
 mod verify;
 
 pub use body::{check_content_length, parse_content_length, BodyCollector};
-pub use error::{ConfigError, VerifyError, DUPLICATE_BODY, JSON_CONTENT_TYPE};
+pub use error::{ConfigError, ErrorChain, VerifyError, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 pub use headers::HeaderLookup;
 pub use identity::{EventKey, Identity, IdentitySource};
 pub use intake::{Intake, Pass};

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt as _;
+use hookproof_core::ErrorChain;
 use sqlx::{Postgres, Transaction};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
@@ -248,9 +249,7 @@ impl Worker {
                 match inbox.complete_in(&mut transaction, &event).await {
                     Ok(()) => {}
                     Err(InboxError::LeaseLost { .. }) => return Err(JobError::LeaseLost),
-                    Err(error) => {
-                        return Err(JobError::Failed(format!("could not mark done: {}", error_chain(&error))))
-                    }
+                    Err(error) => return Err(JobError::Failed(format!("could not mark done: {}", ErrorChain(&error)))),
                 }
                 transaction.commit().await.map_err(|error| JobError::Failed(format!("could not commit: {error}")))?;
                 Ok(Settled::Completed)
@@ -284,7 +283,7 @@ impl Worker {
                 if last_purge.is_none_or(|at| at.elapsed() >= PURGE_INTERVAL) {
                     last_purge = Some(Instant::now());
                     if let Err(error) = self.inbox.purge_done(retention).await {
-                        tracing::warn!(error = %error_chain(&error), "inbox retention purge failed");
+                        tracing::warn!(error = %ErrorChain(&error), "inbox retention purge failed");
                     }
                 }
             }
@@ -337,7 +336,7 @@ impl Worker {
             let batch = match self.inbox.claim_due(&self.owner, self.lease, self.concurrency).await {
                 Ok(batch) => batch,
                 Err(error) => {
-                    tracing::warn!(error = %error_chain(&error), "inbox claim failed");
+                    tracing::warn!(error = %ErrorChain(&error), "inbox claim failed");
                     Vec::new()
                 }
             };
@@ -384,7 +383,7 @@ async fn renew_waiting(shared: &Shared, claimed: &mut VecDeque<(Event, Instant)>
             }
             Err(error) => {
                 // Unreachable database: keep it; the check before it starts decides.
-                tracing::warn!(event = event.id(), error = %error_chain(&error), "lease renewal failed");
+                tracing::warn!(event = event.id(), error = %ErrorChain(&error), "lease renewal failed");
                 kept.push_back((event, renewed_at));
             }
         }
@@ -443,7 +442,7 @@ impl Shared {
         match result {
             Ok(()) => self.count(counter),
             Err(error) => {
-                tracing::warn!(event = event.id(), attempt = event.attempt(), error = %error_chain(&error), "could not record {what}");
+                tracing::warn!(event = event.id(), attempt = event.attempt(), error = %ErrorChain(&error), "could not record {what}");
                 self.count(|report| &mut report.unrecorded);
             }
         }
@@ -463,7 +462,7 @@ async fn process(
     // first renewal, and that it is still ours.
     if claimed_at.elapsed() > shared.lease / 3 {
         if let Err(error) = inbox.renew(&event, shared.lease).await {
-            tracing::warn!(event = event.id(), error = %error_chain(&error), "lease lost before the handler started");
+            tracing::warn!(event = event.id(), error = %ErrorChain(&error), "lease lost before the handler started");
             shared.count(|report| &mut report.unrecorded);
             return;
         }
@@ -489,7 +488,7 @@ async fn process(
                     tracing::warn!(event = event.id(), "lease lost while the handler runs");
                     std::future::pending::<()>().await;
                 }
-                Err(error) => tracing::warn!(event = event.id(), error = %error_chain(&error), "lease renewal failed"),
+                Err(error) => tracing::warn!(event = event.id(), error = %ErrorChain(&error), "lease renewal failed"),
             }
         }
     };
@@ -565,18 +564,6 @@ fn truncate(mut error: String) -> String {
         error.truncate(end);
     }
     error
-}
-
-/// The error and its sources on one line, for logs and `last_error`.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 fn random_u64() -> u64 {

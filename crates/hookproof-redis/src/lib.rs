@@ -81,7 +81,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hookproof_core::replay::{ClaimOutcome, ReplayError, ReplayStore};
-use hookproof_core::EventKey;
+use hookproof_core::{ErrorChain, EventKey};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{ConnectionAddr, ConnectionInfo, RedisError, RedisResult, Script};
 
@@ -486,21 +486,6 @@ impl fmt::Display for TimedOut {
 }
 
 impl StdError for TimedOut {}
-
-/// Displays an error followed by its sources.
-struct ErrorChain<'a>(&'a (dyn StdError + 'static));
-
-impl fmt::Display for ErrorChain<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = self.0.source();
-        while let Some(error) = source {
-            write!(f, ": {error}")?;
-            source = error.source();
-        }
-        Ok(())
-    }
-}
 
 #[cfg(test)]
 mod tests {
