@@ -11,6 +11,20 @@ pub(crate) struct Answer {
     pub(crate) body: Bytes,
 }
 
+impl Answer {
+    /// Prints the status and the body on stdout, as `send`, `trigger` and
+    /// `replay` do; a non-2xx answer is a failure.
+    pub(crate) fn report(&self) -> Result<(), crate::Failure> {
+        println!("{}", self.status.as_u16());
+        println!("{}", String::from_utf8_lossy(&self.body));
+        if self.status.is_success() {
+            Ok(())
+        } else {
+            Err(crate::Failure::failed(format!("error: the receiver answered {}", self.status)))
+        }
+    }
+}
+
 /// POSTs `body` with `headers` (plus `Content-Type: application/json`) to `url`.
 pub(crate) async fn post(
     url: &http::Uri,

@@ -435,13 +435,7 @@ pub(crate) fn replay_command(args: ReplayArgs) -> Result<(), Failure> {
     runtime.block_on(async {
         let inbox = connect(&args.db, "--db").await?;
         let answer = replay(&inbox, args.id, &to, &signer).await.map_err(|m| Failure::failed(format!("error: {m}")))?;
-        println!("{}", answer.status.as_u16());
-        println!("{}", String::from_utf8_lossy(&answer.body));
-        if answer.status.is_success() {
-            Ok(())
-        } else {
-            Err(Failure::failed(format!("error: the receiver answered {}", answer.status)))
-        }
+        answer.report()
     })
 }
 

@@ -491,13 +491,7 @@ fn send(args: SendArgs) -> Result<(), Failure> {
             redact_url(&args.url)
         ))
     })?;
-    println!("{}", response.status.as_u16());
-    println!("{}", String::from_utf8_lossy(&response.body));
-    if response.status.is_success() {
-        Ok(())
-    } else {
-        Err(Failure::failed(format!("error: the receiver answered {}", response.status)))
-    }
+    response.report()
 }
 
 fn listen(args: ListenArgs) -> Result<(), Failure> {

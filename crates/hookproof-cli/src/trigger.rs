@@ -140,13 +140,7 @@ pub(crate) fn trigger_command(args: TriggerArgs) -> Result<(), Failure> {
     let answer = runtime
         .block_on(crate::client::post(&url, headers, body))
         .map_err(|e| Failure::failed(format!("error: {e}")))?;
-    println!("{}", answer.status.as_u16());
-    println!("{}", String::from_utf8_lossy(&answer.body));
-    if answer.status.is_success() {
-        Ok(())
-    } else {
-        Err(Failure::failed(format!("error: the receiver answered {}", answer.status)))
-    }
+    answer.report()
 }
 
 #[cfg(test)]
