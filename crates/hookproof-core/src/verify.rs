@@ -275,11 +275,24 @@ impl Verifier {
         body: &[u8],
         now: SystemTime,
     ) -> Result<Verified, VerifyError> {
+        self.verify_with(headers, None, body, now)
+    }
+
+    /// The one-shot path of [`verify_at`](Self::verify_at) and
+    /// [`verify_request_at`](Self::verify_request_at).
+    #[inline]
+    fn verify_with<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        target: Option<RequestTarget<'_>>,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<Verified, VerifyError> {
         let verified = if body.len() > self.body_limit {
             Err(VerifyError::BodyTooLarge { limit: self.body_limit })
         } else {
             self.parse_fresh(headers, now)
-                .and_then(|signed| self.check_signature(signed, body, None))
+                .and_then(|signed| self.check_signature(signed, body, target))
                 .and_then(|verified| self.check_body_timestamp(verified, body, now))
         };
         verified.inspect_err(|error| self.log_refusal(error))
@@ -330,14 +343,7 @@ impl Verifier {
         body: &[u8],
         now: SystemTime,
     ) -> Result<Verified, VerifyError> {
-        let verified = if body.len() > self.body_limit {
-            Err(VerifyError::BodyTooLarge { limit: self.body_limit })
-        } else {
-            self.parse_fresh(headers, now)
-                .and_then(|signed| self.check_signature(signed, body, Some(target)))
-                .and_then(|verified| self.check_body_timestamp(verified, body, now))
-        };
-        verified.inspect_err(|error| self.log_refusal(error))
+        self.verify_with(headers, Some(target), body, now)
     }
 
     /// [`begin`](Self::begin) with the request's method and URL, kept for
