@@ -12,6 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use subtle::ConstantTimeEq as _;
 
 use axum::extract::{Path, Query, Request, State};
 use axum::middleware::Next;
@@ -184,7 +185,7 @@ async fn security_headers(request: Request, next: Next) -> Response {
 async fn guard(State(console): State<Console>, request: Request, next: Next) -> Response {
     let presented = request.headers().get(TOKEN_HEADER).map(HeaderValue::as_bytes);
     let allowed = match (&console.token, presented) {
-        (Some(token), Some(presented)) => constant_time_eq(token.as_bytes(), presented),
+        (Some(token), Some(presented)) => token.as_bytes().ct_eq(presented).into(),
         (Some(_), None) => false,
         (None, Some(_)) => request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).is_some_and(loopback_host),
         (None, None) => false,
@@ -201,10 +202,6 @@ fn loopback_host(host: &str) -> bool {
         None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
     };
     name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn failed(error: impl std::fmt::Display) -> Response {
