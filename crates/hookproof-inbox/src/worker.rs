@@ -277,6 +277,9 @@ impl Worker {
         // while the previous one runs costs one transaction per batch
         // instead of one per handler that happens to finish.
         let mut claimed: VecDeque<(Event, Instant)> = VecDeque::new();
+        let start = |tasks: &mut JoinSet<()>, (event, claimed_at): (Event, Instant), permit| {
+            tasks.spawn(process(Arc::clone(&shared), Arc::clone(&job), event, claimed_at, permit, stop.clone()));
+        };
 
         loop {
             if let Some(retention) = self.retention {
@@ -291,15 +294,8 @@ impl Worker {
 
             while !claimed.is_empty() {
                 let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else { break };
-                if let Some((event, claimed_at)) = claimed.pop_front() {
-                    tasks.spawn(process(
-                        Arc::clone(&shared),
-                        Arc::clone(&job),
-                        event,
-                        claimed_at,
-                        permit,
-                        stop.clone(),
-                    ));
+                if let Some(waiting) = claimed.pop_front() {
+                    start(&mut tasks, waiting, permit);
                 }
             }
             if !claimed.is_empty() {
@@ -316,15 +312,8 @@ impl Worker {
                     }
                 };
                 let Ok(permit) = permit else { break };
-                if let Some((event, claimed_at)) = claimed.pop_front() {
-                    tasks.spawn(process(
-                        Arc::clone(&shared),
-                        Arc::clone(&job),
-                        event,
-                        claimed_at,
-                        permit,
-                        stop.clone(),
-                    ));
+                if let Some(waiting) = claimed.pop_front() {
+                    start(&mut tasks, waiting, permit);
                 }
                 continue;
             }
