@@ -3,19 +3,14 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use hookproof_core::{VerifyError, JSON_CONTENT_TYPE};
+use hookproof_core::{Reply, VerifyError};
 
 /// The `error` code answered (500) when no [`Verifier`](hookproof_core::Verifier)
-/// is configured for an extractor.
+/// is configured for an extractor (the core's
+/// [`VerifierNotConfigured`](VerifyError::VerifierNotConfigured)).
 pub const MISSING_VERIFIER_CODE: &str = "verifier_not_configured";
-
-const MISSING_VERIFIER_BODY: &str = concat!(
-    r#"{"error":"verifier_not_configured","message":"#,
-    r#""no hookproof Verifier is configured for this route (app_data or WebhookMiddleware)"}"#
-);
 
 /// Why the middleware or an extractor refused a request.
 ///
@@ -42,10 +37,7 @@ pub enum WebhookError {
 impl WebhookError {
     /// The stable `error` code sent in the JSON body.
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::Rejected(error) => error.code(),
-            Self::MissingVerifier => MISSING_VERIFIER_CODE,
-        }
+        self.reply_to(VerifyError::code)
     }
 
     /// The core's reason, when the delivery itself was refused.
@@ -58,9 +50,14 @@ impl WebhookError {
 
     /// The JSON body answered.
     pub fn json_body(&self) -> String {
+        self.reply_to(VerifyError::json_body)
+    }
+
+    /// `answer` applied to the core's error for this refusal.
+    fn reply_to<T>(&self, answer: impl FnOnce(&VerifyError) -> T) -> T {
         match self {
-            Self::Rejected(error) => error.json_body(),
-            Self::MissingVerifier => MISSING_VERIFIER_BODY.to_owned(),
+            Self::Rejected(error) => answer(error),
+            Self::MissingVerifier => answer(&VerifyError::VerifierNotConfigured),
         }
     }
 }
@@ -93,25 +90,33 @@ impl StdError for WebhookError {
 
 impl ResponseError for WebhookError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            // The core speaks http 1.x, actix-web 4 http 0.2: same numbers.
-            Self::Rejected(error) => {
-                StatusCode::from_u16(error.status().as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-            }
-            Self::MissingVerifier => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        status(self.reply_to(VerifyError::status).as_u16())
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code())
-            .insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE)))
-            .body(self.json_body())
+        reply(self.reply_to(Reply::refusal))
     }
+}
+
+/// A core [`Reply`] as a response: the one place this crate writes one.
+pub(crate) fn reply(reply: Reply) -> HttpResponse {
+    let mut response = HttpResponse::build(status(reply.status().as_u16()));
+    for header in reply.headers() {
+        response.insert_header(header);
+    }
+    response.body(reply.body().clone())
+}
+
+/// The core speaks http 1.x, actix-web 4 http 0.2: same numbers.
+fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 #[cfg(test)]
 mod tests {
     use actix_web::body::MessageBody;
+    use actix_web::http::header::CONTENT_TYPE;
+    use hookproof_core::JSON_CONTENT_TYPE;
 
     use super::*;
 

@@ -6,14 +6,12 @@ use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
-use actix_web::http::StatusCode;
 use actix_web::{Error, HttpMessage as _, HttpResponse};
 use futures_util::future::LocalBoxFuture;
-use hookproof_core::handshake::HandshakeReply;
-use hookproof_core::{Intake, Pass, Verifier, ACCEPTED_BODY, DUPLICATE_BODY, JSON_CONTENT_TYPE};
+use hookproof_core::{Intake, Pass, Reply, Verifier};
 
 use crate::delivery::{read_and_verify, store};
+use crate::error::reply;
 use crate::{ActixHeaders, WebhookError};
 
 /// Verifies each request before the wrapped service sees it.
@@ -197,8 +195,8 @@ where
         let verifier = Arc::clone(&self.verifier);
         let intake = Rc::clone(&self.intake);
         Box::pin(async move {
-            if let Some(reply) = verifier.answer_handshake(request.method().as_str(), request.uri().query()) {
-                return Ok(request.into_response(handshake(reply)).map_into_right_body());
+            if let Some(handshake) = verifier.answer_handshake(request.method().as_str(), request.uri().query()) {
+                return Ok(request.into_response(reply(handshake)).map_into_right_body());
             }
             let payload = request.take_payload();
             let delivery = match read_and_verify(request.request(), payload, &verifier).await {
@@ -206,13 +204,15 @@ where
                 Err(error) => return Ok(request.error_response(WebhookError::from(error)).map_into_right_body()),
             };
             // A setup handshake is answered here; the handler sees events only.
-            if let Some(reply) = verifier.answer_signed_handshake(&delivery.verified, &delivery.body) {
-                return Ok(request.into_response(handshake(reply)).map_into_right_body());
+            if let Some(handshake) = verifier.answer_signed_handshake(&delivery.verified, &delivery.body) {
+                return Ok(request.into_response(reply(handshake)).map_into_right_body());
             }
             let admission = intake.admit(&delivery.verified, &ActixHeaders(request.headers()), &delivery.body);
             let claim = match admission.await {
                 Ok(Pass::Handle(claim)) => claim,
-                Ok(Pass::Duplicate) => return Ok(request.into_response(duplicate()).map_into_right_body()),
+                Ok(Pass::Duplicate) => {
+                    return Ok(request.into_response(reply(Reply::duplicate())).map_into_right_body())
+                }
                 Err(error) => return Ok(request.error_response(WebhookError::from(error)).map_into_right_body()),
             };
             request.set_payload(Payload::from(delivery.body.clone()));
@@ -220,13 +220,9 @@ where
             let Some(claim) = claim else {
                 return Ok(service.call(request).await?.map_into_left_body());
             };
-            // `call` itself is inside the guarded future: a panic while
-            // routing or starting the handler is caught too. If this future
-            // is dropped (the client went away), dropping `claim` releases it.
-            let outcome = claim.guard(async move { service.call(request).await }).await;
-            let succeeded = matches!(&outcome, Ok(Ok(response)) if response.status().is_success());
-            claim.settle(succeeded).await;
-            match outcome {
+            // The core's claim policy: a panic in `call` or the handler is
+            // caught, only a 2xx commits, a dropped future releases.
+            match claim.run(|| service.call(request), succeeded::<B>).await {
                 Ok(result) => Ok(result?.map_into_left_body()),
                 Err(error) => Err(WebhookError::from(error).into()),
             }
@@ -237,22 +233,9 @@ where
 /// The acknowledgement of [inbox mode](WebhookMiddleware#inbox-mode): 202
 /// `{"status":"accepted"}`, as a handler for the route the middleware wraps.
 pub async fn accepted() -> HttpResponse {
-    HttpResponse::Accepted()
-        .insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE)))
-        .body(ACCEPTED_BODY)
+    reply(Reply::accepted())
 }
 
-/// The answer to a setup [handshake](hookproof_core::handshake).
-fn handshake(reply: HandshakeReply) -> HttpResponse {
-    let mut response =
-        HttpResponse::build(StatusCode::from_u16(reply.status().as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-    for header in reply.headers() {
-        response.insert_header(header);
-    }
-    response.body(reply.body().clone())
-}
-
-/// The 200 answered for an event already processed.
-fn duplicate() -> HttpResponse {
-    HttpResponse::Ok().insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE))).body(DUPLICATE_BODY)
+fn succeeded<B>(outcome: &Result<ServiceResponse<B>, Error>) -> bool {
+    matches!(outcome, Ok(response) if response.status().is_success())
 }

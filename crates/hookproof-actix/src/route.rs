@@ -1,11 +1,10 @@
 //! [`dispatch`]: an [`EventRouter`] as an actix-web handler's body.
 
-use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, Responder};
-use hookproof_core::route::{EventMeta, EventRouter, Routed, IGNORED_BODY};
-use hookproof_core::JSON_CONTENT_TYPE;
+use hookproof_core::route::EventRouter;
 
-use crate::{RawWebhook, WebhookError};
+use crate::error::reply;
+use crate::RawWebhook;
 
 /// Routes a verified delivery to `router`'s handler for its event type and
 /// answers: the handler's response, 200 `{"status":"ignored"}` for a type
@@ -39,12 +38,8 @@ pub async fn dispatch<R>(router: &EventRouter<R>, request: &HttpRequest, webhook
 where
     R: Responder + Send + 'static,
 {
-    let meta = EventMeta::new(&webhook.verified, &webhook.body);
-    match router.route(meta, webhook.body).await {
-        Ok(Routed::Handled(response)) => response.respond_to(request).map_into_boxed_body(),
-        Ok(Routed::Ignored { .. }) => HttpResponse::Ok()
-            .insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE)))
-            .body(IGNORED_BODY),
-        Err(error) => actix_web::ResponseError::error_response(&WebhookError::from(error)),
+    match router.dispatch(&webhook.verified, webhook.body).await {
+        Ok(handled) => handled.respond_to(request).map_into_boxed_body(),
+        Err(own) => reply(own),
     }
 }

@@ -4,9 +4,8 @@ use std::fmt;
 
 use axum_core::body::Body;
 use axum_core::response::{IntoResponse, Response};
-use hookproof_core::{VerifyError, JSON_CONTENT_TYPE};
-use http::header::CONTENT_TYPE;
-use http::{HeaderValue, StatusCode};
+use hookproof_core::{Reply, VerifyError};
+use http::StatusCode;
 
 /// The rejection of [`Webhook`](crate::Webhook) and
 /// [`RawWebhook`](crate::RawWebhook).
@@ -71,9 +70,11 @@ impl std::error::Error for WebhookRejection {
 
 impl IntoResponse for WebhookRejection {
     fn into_response(self) -> Response {
-        let mut response = Response::new(Body::from(self.0.json_body()));
-        *response.status_mut() = self.0.status();
-        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
-        response
+        reply(Reply::refusal(&self.0))
     }
+}
+
+/// A core [`Reply`] as a response: the one place this crate writes one.
+pub(crate) fn reply(reply: Reply) -> Response {
+    reply.into_response().map(Body::from)
 }

@@ -1,11 +1,10 @@
 //! [`dispatch`]: an [`EventRouter`] as an axum handler's body.
 
 use axum_core::response::{IntoResponse, Response};
-use hookproof_core::route::{EventMeta, EventRouter, Routed, IGNORED_BODY};
-use hookproof_core::JSON_CONTENT_TYPE;
-use http::header::CONTENT_TYPE;
+use hookproof_core::route::EventRouter;
 
-use crate::{RawWebhook, WebhookRejection};
+use crate::rejection::reply;
+use crate::RawWebhook;
 
 /// Routes a verified delivery to `router`'s handler for its event type and
 /// answers: the handler's response, 200 `{"status":"ignored"}` for a type
@@ -30,10 +29,8 @@ use crate::{RawWebhook, WebhookRejection};
 /// # let _: axum::routing::MethodRouter = route;
 /// ```
 pub async fn dispatch<R: IntoResponse + Send + 'static>(router: &EventRouter<R>, webhook: RawWebhook) -> Response {
-    let meta = EventMeta::new(&webhook.verified, &webhook.body);
-    match router.route(meta, webhook.body).await {
-        Ok(Routed::Handled(response)) => response.into_response(),
-        Ok(Routed::Ignored { .. }) => ([(CONTENT_TYPE, JSON_CONTENT_TYPE)], IGNORED_BODY).into_response(),
-        Err(error) => WebhookRejection::from(error).into_response(),
+    match router.dispatch(&webhook.verified, webhook.body).await {
+        Ok(handled) => handled.into_response(),
+        Err(own) => reply(own),
     }
 }

@@ -52,7 +52,7 @@ use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
 use crate::mac::{self, Content};
-use crate::{Algorithm, Encoding, Part, Secret, JSON_CONTENT_TYPE};
+use crate::{Algorithm, Encoding, Part, Reply, Secret};
 
 /// Longest challenge (or token) a handshake accepts, in bytes; longer is
 /// 400 `invalid_challenge`. Providers send a few dozen characters.
@@ -61,8 +61,6 @@ pub const MAX_CHALLENGE_LEN: usize = 1024;
 /// Signed handshake bodies are a few hundred bytes: a larger body is an
 /// event, and is not looked at here.
 const MAX_HANDSHAKE_BODY: usize = 4096;
-
-const TEXT_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 
 /// A setup handshake the receiver answers; see the [module docs](self).
 ///
@@ -151,69 +149,18 @@ impl fmt::Debug for Handshake {
     }
 }
 
-/// The answer to a handshake: status, `Content-Type` and body, and always
-/// `X-Content-Type-Options: nosniff` ([`headers`](Self::headers)).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HandshakeReply {
-    status: StatusCode,
-    content_type: &'static str,
-    body: Bytes,
-}
-
-impl HandshakeReply {
-    /// The HTTP status: 200, or 400 / 403 / 405 for a refused handshake.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The `Content-Type`: `text/plain` for echoed challenges, JSON otherwise.
-    pub fn content_type(&self) -> &'static str {
-        self.content_type
-    }
-
-    /// The body.
-    pub fn body(&self) -> &Bytes {
-        &self.body
-    }
-
-    /// The headers to send: `Content-Type` and `X-Content-Type-Options: nosniff`.
-    pub fn headers(&self) -> [(&'static str, &'static str); 2] {
-        [("content-type", self.content_type), ("x-content-type-options", "nosniff")]
-    }
-
-    /// The reply as an `http` response, for adapters on `http` 1.
-    pub fn into_response(self) -> http::Response<Bytes> {
-        let mut response = http::Response::new(Bytes::new());
-        *response.status_mut() = self.status;
-        for (name, value) in self.headers() {
-            response.headers_mut().insert(name, http::HeaderValue::from_static(value));
-        }
-        *response.body_mut() = self.body;
-        response
-    }
-
-    fn ok(content_type: &'static str, body: impl Into<Bytes>) -> Self {
-        Self { status: StatusCode::OK, content_type, body: body.into() }
-    }
-
-    /// A refusal, in the shape of every hookproof error body.
-    fn refused(status: StatusCode, code: &str, message: &str) -> Self {
-        let body = serde_json::json!({ "error": code, "message": message }).to_string();
-        Self { status, content_type: JSON_CONTENT_TYPE, body: body.into() }
-    }
-
-    fn invalid_challenge() -> Self {
-        Self::refused(
-            StatusCode::BAD_REQUEST,
-            "invalid_challenge",
-            "the challenge is missing, repeated, too long or not printable",
-        )
-    }
+/// 400 `invalid_challenge`.
+fn invalid_challenge() -> Reply {
+    Reply::error(
+        StatusCode::BAD_REQUEST,
+        "invalid_challenge",
+        "the challenge is missing, repeated, too long or not printable",
+    )
 }
 
 /// The answer to a GET handshake, when `method` is GET and a GET handshake
 /// is configured; see [`Verifier::answer_handshake`](crate::Verifier::answer_handshake).
-pub(crate) fn answer_request(handshakes: &[Handshake], method: &str, query: Option<&str>) -> Option<HandshakeReply> {
+pub(crate) fn answer_request(handshakes: &[Handshake], method: &str, query: Option<&str>) -> Option<Reply> {
     if method != "GET" || !handshakes.iter().any(|handshake| handshake.method() == "GET") {
         return None;
     }
@@ -224,15 +171,17 @@ pub(crate) fn answer_request(handshakes: &[Handshake], method: &str, query: Opti
         Kind::Dropbox => param(query, "challenge").map(|challenge| echo(challenge.as_deref())),
         Kind::Signed(_) => None,
     });
-    Some(reply.unwrap_or_else(|| {
-        HandshakeReply::refused(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "deliveries are POSTs")
-    }))
+    Some(
+        reply.unwrap_or_else(|| {
+            Reply::error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "deliveries are POSTs")
+        }),
+    )
 }
 
 /// The answer to a signed handshake, for a body that verified; see
 /// [`Verifier::answer_signed_handshake`](crate::Verifier::answer_signed_handshake).
 /// `key` is the HMAC key Zoom's token is encrypted with.
-pub(crate) fn answer_delivery(handshakes: &[Handshake], key: Option<&[u8]>, body: &[u8]) -> Option<HandshakeReply> {
+pub(crate) fn answer_delivery(handshakes: &[Handshake], key: Option<&[u8]>, body: &[u8]) -> Option<Reply> {
     let signed = |kind| handshakes.iter().any(|handshake| matches!(handshake.0, Kind::Signed(k) if k == kind));
     let (slack, zoom) = (signed(Signed::Slack), signed(Signed::Zoom));
     let mentions = |marker: &[u8]| body.windows(marker.len()).any(|window| window == marker);
@@ -259,38 +208,38 @@ pub(crate) fn answer_delivery(handshakes: &[Handshake], key: Option<&[u8]>, body
     if zoom && envelope.event.as_deref() == Some("endpoint.url_validation") {
         let plain = envelope.payload.as_ref().and_then(|payload| payload["plainToken"].as_str());
         let Some(plain) = plain.filter(|token| printable(token)) else {
-            return Some(HandshakeReply::invalid_challenge());
+            return Some(invalid_challenge());
         };
         let encrypted = hmac_sha256(key?, plain, Encoding::Hex);
         let body = serde_json::json!({ "plainToken": plain, "encryptedToken": encrypted }).to_string();
-        return Some(HandshakeReply::ok(JSON_CONTENT_TYPE, body));
+        return Some(Reply::json(StatusCode::OK, body));
     }
     None
 }
 
-fn meta(query: &str, mode: Option<Cow<'_, str>>, token: &Secret) -> HandshakeReply {
+fn meta(query: &str, mode: Option<Cow<'_, str>>, token: &Secret) -> Reply {
     let given = param(query, "hub.verify_token").flatten();
     // Digests first: equal lengths, so the comparison leaks neither the
     // token's bytes nor its length.
     let matches =
         given.is_some_and(|given| Sha256::digest(given.as_bytes()).ct_eq(&Sha256::digest(token.expose())).into());
     if mode.as_deref() != Some("subscribe") || !matches {
-        return HandshakeReply::refused(StatusCode::FORBIDDEN, "verify_token_mismatch", "the verify token is wrong");
+        return Reply::error(StatusCode::FORBIDDEN, "verify_token_mismatch", "the verify token is wrong");
     }
     echo(param(query, "hub.challenge").flatten().as_deref())
 }
 
-fn x_crc(token: Option<Cow<'_, str>>, secret: &Secret) -> HandshakeReply {
-    let Some(token) = token.filter(|token| printable(token)) else { return HandshakeReply::invalid_challenge() };
+fn x_crc(token: Option<Cow<'_, str>>, secret: &Secret) -> Reply {
+    let Some(token) = token.filter(|token| printable(token)) else { return invalid_challenge() };
     let response_token = format!("sha256={}", hmac_sha256(secret.expose(), &token, Encoding::Base64));
-    HandshakeReply::ok(JSON_CONTENT_TYPE, serde_json::json!({ "response_token": response_token }).to_string())
+    Reply::json(StatusCode::OK, serde_json::json!({ "response_token": response_token }).to_string())
 }
 
 /// The challenge back, as plain text, when it is safe to echo.
-fn echo(challenge: Option<&str>) -> HandshakeReply {
+fn echo(challenge: Option<&str>) -> Reply {
     match challenge.filter(|challenge| printable(challenge)) {
-        Some(challenge) => HandshakeReply::ok(TEXT_CONTENT_TYPE, Bytes::copy_from_slice(challenge.as_bytes())),
-        None => HandshakeReply::invalid_challenge(),
+        Some(challenge) => Reply::text(StatusCode::OK, Bytes::copy_from_slice(challenge.as_bytes())),
+        None => invalid_challenge(),
     }
 }
 
@@ -316,6 +265,7 @@ fn hmac_sha256(key: &[u8], message: &str, encoding: Encoding) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reply::TEXT_CONTENT_TYPE;
 
     #[test]
     fn debug_hides_tokens_and_secrets() {

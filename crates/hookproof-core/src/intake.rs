@@ -36,8 +36,7 @@ pub enum Intake {
 #[derive(Debug)]
 #[must_use = "a claim must be settled (dropping it releases the event)"]
 pub enum Pass {
-    /// Call the handler; with a claim, [guard](Claim::guard) the call and
-    /// [settle](Claim::settle) the claim with its outcome.
+    /// Call the handler; with a claim, under [`Claim::run`].
     Handle(Option<Claim>),
     /// Already processed or stored: answer 200
     /// [`DUPLICATE_BODY`](crate::DUPLICATE_BODY) without calling the handler.

@@ -45,6 +45,7 @@ pub mod observe;
 pub mod presets;
 mod redact;
 pub mod replay;
+pub mod reply;
 pub mod route;
 mod scheme;
 mod secret;
@@ -59,7 +60,8 @@ pub use headers::HeaderLookup;
 pub use identity::{EventKey, Identity, IdentitySource};
 pub use intake::{Intake, Pass};
 pub use redact::redact_url;
-pub use replay::{Admission, Claim, Guarded, MemoryStore, ReplayProtection, ReplayStore};
+pub use replay::{Admission, Claim, Guarded, MemoryStore, ReplayProtection, ReplayStore, Settled};
+pub use reply::Reply;
 pub use scheme::{
     Algorithm, Encoding, KeyFormat, Part, Scheme, SchemeBuilder, SignatureFormat, TimestampFormat, DEFAULT_BODY_LIMIT,
     DEFAULT_TOLERANCE, MAX_RETRY_WINDOW, MAX_SIGNATURES, MAX_TOLERANCE,

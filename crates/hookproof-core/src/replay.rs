@@ -280,8 +280,8 @@ impl ReplayProtection {
 
 /// This request's claim on an event; see [`ReplayProtection::begin`].
 ///
-/// A guard: run the handler under [`guard`](Self::guard), then
-/// [`settle`](Self::settle) it. Dropped unsettled, it releases the claim
+/// A guard: run the handler with [`run`](Self::run) (or under
+/// [`guard`](Self::guard), then [`settle`](Self::settle) it). Dropped unsettled, it releases the claim
 /// (at once for a store that answers without waiting, otherwise on the
 /// current Tokio runtime), so the sender's retry is processed rather than
 /// answered 409 until the lease ends.
@@ -357,6 +357,25 @@ impl Claim {
         }
     }
 
+    /// Runs a handler under this claim, the one policy every adapter
+    /// follows: `start` is called and its future polled under
+    /// [`guard`](Self::guard) (a panic in either is caught), then the claim
+    /// is [settled](Self::settle), committed only when `succeeded` says the
+    /// output is a success (for HTTP handlers: a 2xx response). Resolves to
+    /// the handler's output, or to `handler_panicked` / `handler_timed_out`.
+    /// Dropped before the handler answered (the client went away), it
+    /// releases the claim.
+    pub fn run<F: Future>(self, start: impl FnOnce() -> F, succeeded: fn(&F::Output) -> bool) -> Settled<F, F::Output> {
+        let state = match panic::catch_unwind(AssertUnwindSafe(start)) {
+            Ok(handler) => SettledState::Running { handler: self.guard(handler), claim: Some(self) },
+            Err(_panic) => {
+                let settle = Box::pin(self.settle(false));
+                SettledState::Settling { settle, outcome: Some(Err(handler_panicked())) }
+            }
+        };
+        Settled { state, succeeded }
+    }
+
     /// [`settle(true)`](Self::settle).
     pub async fn commit(self) {
         self.settle(true).await
@@ -407,6 +426,71 @@ async fn renew_while_held(store: Arc<dyn ReplayStore>, key: EventKey, owner: Arc
     }
 }
 
+fn handler_panicked() -> VerifyError {
+    tracing::error!(code = "handler_panicked", status = 500, "webhook handler panicked; its claim is released");
+    VerifyError::HandlerPanicked
+}
+
+pin_project! {
+    /// The handler run under [`Claim::run`]: its output (or
+    /// `handler_panicked` / `handler_timed_out`) once the claim is settled.
+    ///
+    /// `O` is `F`'s output, named apart so that the type needs no bound.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Settled<F, O> {
+        #[pin]
+        state: SettledState<F, O>,
+        succeeded: fn(&O) -> bool,
+    }
+}
+
+pin_project! {
+    #[project = SettledProj]
+    enum SettledState<F, O> {
+        // The handler is running; dropping the claim here releases it.
+        Running {
+            #[pin]
+            handler: Guarded<F>,
+            claim: Option<Claim>,
+        },
+        // Committing or releasing, then answering `outcome`.
+        Settling {
+            settle: Pin<Box<dyn Future<Output = ()> + Send>>,
+            outcome: Option<Result<O, VerifyError>>,
+        },
+    }
+}
+
+impl<F, O> fmt::Debug for Settled<F, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let running = matches!(self.state, SettledState::Running { .. });
+        f.debug_struct("Settled").field("running", &running).finish_non_exhaustive()
+    }
+}
+
+impl<F: Future<Output = O>, O> Future for Settled<F, O> {
+    type Output = Result<O, VerifyError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        const DONE: &str = "Settled polled after completion";
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                SettledProj::Running { handler, claim } => {
+                    let outcome = std::task::ready!(handler.poll(cx));
+                    let succeeded = matches!(&outcome, Ok(output) if (this.succeeded)(output));
+                    let settle = Box::pin(claim.take().expect(DONE).settle(succeeded));
+                    this.state.set(SettledState::Settling { settle, outcome: Some(outcome) });
+                }
+                SettledProj::Settling { settle, outcome } => {
+                    std::task::ready!(settle.as_mut().poll(cx));
+                    return Poll::Ready(outcome.take().expect(DONE));
+                }
+            }
+        }
+    }
+}
+
 pin_project! {
     /// The handler run under [`Claim::guard`]: its output, or
     /// `handler_panicked` / `handler_timed_out`.
@@ -434,14 +518,7 @@ impl<F: Future> Future for Guarded<F> {
         match panic::catch_unwind(AssertUnwindSafe(|| handler.poll(cx))) {
             Ok(Poll::Ready(output)) => return Poll::Ready(Ok(output)),
             Ok(Poll::Pending) => {}
-            Err(_panic) => {
-                tracing::error!(
-                    code = "handler_panicked",
-                    status = 500,
-                    "webhook handler panicked; its claim is released"
-                );
-                return Poll::Ready(Err(VerifyError::HandlerPanicked));
-            }
+            Err(_panic) => return Poll::Ready(Err(handler_panicked())),
         }
         match this.deadline.as_pin_mut().map(|deadline| deadline.poll(cx)) {
             Some(Poll::Ready(())) => {

@@ -52,7 +52,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-use crate::{EventKey, Scheme, Verified, VerifyError};
+use crate::{EventKey, Reply, Scheme, Verified, VerifyError};
 
 /// The body answered, with status 200, to a verified event that no handler
 /// is registered for.
@@ -220,6 +220,20 @@ impl<R: Send + 'static> EventRouter<R> {
             let scheme = meta.scheme.clone();
             let run = handler(body, meta).inspect_err(|error| crate::verify::log_refusal(&scheme, error))?;
             Ok(Routed::Handled(run.await))
+        }
+    }
+
+    /// [`route`](Self::route) for an adapter: the handler's output, or the
+    /// [`Reply`] to answer instead (200 [`IGNORED_BODY`], 422
+    /// `invalid_payload`), the same in every framework.
+    pub fn dispatch(&self, verified: &Verified, body: Bytes) -> impl Future<Output = Result<R, Reply>> + Send {
+        let routed = self.route(EventMeta::new(verified, &body), body);
+        async move {
+            match routed.await {
+                Ok(Routed::Handled(output)) => Ok(output),
+                Ok(Routed::Ignored { .. }) => Err(Reply::ignored()),
+                Err(error) => Err(Reply::refusal(&error)),
+            }
         }
     }
 }

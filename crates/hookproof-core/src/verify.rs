@@ -15,7 +15,7 @@ use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use crate::asym::PublicKey;
-use crate::handshake::{Handshake, HandshakeReply};
+use crate::handshake::Handshake;
 use crate::identity::{self, EventKey, Identity, IdentitySource};
 use crate::mac::{self, Content, BASE64, BASE64_URL};
 use crate::route::{EventTypeSource, MAX_EVENT_TYPE_LEN};
@@ -399,7 +399,7 @@ impl Verifier {
     /// request is not a GET or no GET handshake is configured (verify it as
     /// a delivery); with one configured, every GET is answered (405 when
     /// it is none of them). Adapters call it before reading anything.
-    pub fn answer_handshake(&self, method: &str, query: Option<&str>) -> Option<HandshakeReply> {
+    pub fn answer_handshake(&self, method: &str, query: Option<&str>) -> Option<crate::Reply> {
         crate::handshake::answer_request(&self.handshakes, method, query)
     }
 
@@ -407,7 +407,7 @@ impl Verifier {
     /// Zoom) when `body`, which `verified` vouches for, is one; `None` for
     /// an event, which is not parsed again (only a body under 4 KiB naming
     /// a handshake is). Adapters answer it instead of calling the handler.
-    pub fn answer_signed_handshake(&self, verified: &Verified, body: &[u8]) -> Option<HandshakeReply> {
+    pub fn answer_signed_handshake(&self, verified: &Verified, body: &[u8]) -> Option<crate::Reply> {
         debug_assert_eq!(body.len(), verified.body_len, "answer_signed_handshake needs the body that was verified");
         let key = self.keys.iter().find_map(|key| match key {
             Key::Hmac(key) => Some(key.as_slice()),

@@ -3,14 +3,13 @@
 
 use std::fmt;
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
-use hookproof_core::{Claim, Guarded, Intake, Pass, PendingDelivery, Verified, Verifier, VerifyError};
+use hookproof_core::{Intake, Pass, PendingDelivery, Reply, Settled, Verified, Verifier, VerifyError};
 use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
@@ -18,7 +17,7 @@ use http_body_util::{Either, Full};
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
-use crate::response::duplicate_response;
+use crate::response::reply;
 use crate::{error_response, BoxError, ResponseBody};
 
 pin_project! {
@@ -43,7 +42,7 @@ pin_project! {
 pin_project! {
     /// Each step is one variant. Without replay protection the path is
     /// `Collecting → Calling` (or `Answered`), with no allocation beyond the
-    /// body; the replay steps box the store's futures.
+    /// body; admitting and settling box the store's futures.
     #[project = StateProj]
     enum State<S, B>
     where
@@ -67,17 +66,11 @@ pin_project! {
             future: S::Future,
         },
         // The inner service is answering for a claimed event, under the
-        // claim's guard (panic caught, optional timeout). Dropping the
-        // future here drops the claim, which releases it.
+        // core's claim policy (`Claim::run`). Dropping the future here
+        // releases the claim.
         Claimed {
             #[pin]
-            future: Guarded<S::Future>,
-            claim: Option<Claim>,
-        },
-        // Committing or releasing the claim, then answering `then`.
-        Settling {
-            future: BoxFuture<'static, ()>,
-            then: Option<Then<S>>,
+            future: Settled<S::Future, Result<S::Response, S::Error>>,
         },
         // The layer's own answer (refusal, duplicate), taken by the poll that returns it.
         Answered {
@@ -93,14 +86,6 @@ struct Pending<S> {
     inner: S,
     verifier: Arc<Verifier>,
     intake: Intake,
-}
-
-/// The answer once the claim is settled.
-enum Then<S: Service<Request<Full<Bytes>>>> {
-    /// The inner service's response or error.
-    Inner(Result<S::Response, S::Error>),
-    /// The layer's own answer (the handler panicked or timed out).
-    Own(Response<Full<Bytes>>),
 }
 
 impl<S, B> ResponseFuture<S, B>
@@ -166,41 +151,20 @@ where
                     let (mut inner, request) = call.take().expect(DONE);
                     match admission {
                         Ok(Pass::Handle(Some(claim))) => {
-                            // `call` may panic before returning a future; the
-                            // claim is released then too.
-                            match panic::catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
-                                Ok(future) => State::Claimed { future: claim.guard(future), claim: Some(claim) },
-                                Err(_) => {
-                                    let response = error_response(&VerifyError::HandlerPanicked);
-                                    settle(claim.settle(false), Then::Own(response))
-                                }
-                            }
+                            State::Claimed { future: claim.run(|| inner.call(request), succeeded::<ResBody, S::Error>) }
                         }
                         Ok(Pass::Handle(None)) => State::Calling { future: inner.call(request) },
-                        Ok(Pass::Duplicate) => answer(duplicate_response()),
+                        Ok(Pass::Duplicate) => answer(reply(Reply::duplicate())),
                         Err(error) => answer(error_response(&error)),
                     }
                 }
                 StateProj::Calling { future } => {
                     return future.poll(cx).map_ok(|response| response.map(Either::Left));
                 }
-                StateProj::Claimed { future, claim } => {
-                    let outcome = ready!(future.poll(cx));
-                    let claim = claim.take().expect(DONE);
-                    // Only a 2xx marks the event processed; anything else
-                    // releases it so the sender's retry is processed.
-                    let succeeded = matches!(&outcome, Ok(Ok(response)) if response.status().is_success());
-                    let then = match outcome {
-                        Ok(result) => Then::Inner(result),
-                        Err(error) => Then::Own(error_response(&error)),
-                    };
-                    settle(claim.settle(succeeded), then)
-                }
-                StateProj::Settling { future, then } => {
-                    ready!(future.as_mut().poll(cx));
-                    return Poll::Ready(match then.take().expect(DONE) {
-                        Then::Inner(result) => result.map(|response| response.map(Either::Left)),
-                        Then::Own(response) => Ok(response.map(Either::Right)),
+                StateProj::Claimed { future } => {
+                    return future.poll(cx).map(|outcome| match outcome {
+                        Ok(result) => result.map(|response| response.map(Either::Left)),
+                        Err(error) => Ok(error_response(&error).map(Either::Right)),
                     });
                 }
                 StateProj::Answered { response } => {
@@ -220,11 +184,10 @@ where
     State::Answered { response: Some(response) }
 }
 
-fn settle<S, B>(future: impl Future<Output = ()> + Send + 'static, then: Then<S>) -> State<S, B>
-where
-    S: Service<Request<Full<Bytes>>>,
-{
-    State::Settling { future: Box::pin(future), then: Some(then) }
+/// Only a 2xx marks a claimed event processed; anything else releases it
+/// so the sender's retry is processed.
+fn succeeded<B, E>(outcome: &Result<Response<B>, E>) -> bool {
+    matches!(outcome, Ok(response) if response.status().is_success())
 }
 
 /// Checks the signature over the body read. A refusal, or a setup
@@ -233,7 +196,7 @@ where
 fn finish(verifier: &Verifier, delivery: PendingDelivery) -> Result<(Verified, Bytes), Box<Response<Full<Bytes>>>> {
     let (verified, body) = verifier.finish(delivery).map_err(|error| Box::new(error_response(&error)))?;
     match verifier.answer_signed_handshake(&verified, &body) {
-        Some(reply) => Err(Box::new(reply.into_response().map(Full::new))),
+        Some(handshake) => Err(Box::new(reply(handshake))),
         None => Ok((verified, body)),
     }
 }
@@ -281,7 +244,6 @@ where
             State::Admitting { .. } => "admitting",
             State::Calling { .. } => "calling",
             State::Claimed { .. } => "claimed",
-            State::Settling { .. } => "settling",
             State::Answered { .. } => "answered",
         };
         f.debug_struct("ResponseFuture").field("state", &state).finish()

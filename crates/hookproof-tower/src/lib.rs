@@ -165,7 +165,7 @@ mod service;
 pub use future::ResponseFuture;
 pub use layer::WebhookLayer;
 pub use response::{error_response, Accept, ResponseBody};
-pub use route::{IntoReply, RouteEvents};
+pub use route::RouteEvents;
 pub use service::VerifyWebhook;
 
 #[doc(no_inline)]

@@ -1,13 +1,12 @@
-//! The responses the layer writes itself.
+//! The responses the layer writes itself: the core's [`Reply`]s.
 
-use bytes::Bytes;
 use std::convert::Infallible;
 use std::future::{ready, Ready};
 use std::task::{Context, Poll};
 
-use hookproof_core::{VerifyError, ACCEPTED_BODY, DUPLICATE_BODY, JSON_CONTENT_TYPE};
-use http::header::CONTENT_TYPE;
-use http::{HeaderValue, Response, StatusCode};
+use bytes::Bytes;
+use hookproof_core::{Reply, VerifyError};
+use http::Response;
 use http_body_util::{Either, Full};
 
 /// The body of a [`VerifyWebhook`](crate::VerifyWebhook) response: the inner service's
@@ -35,13 +34,12 @@ pub type ResponseBody<B> = Either<B, Full<Bytes>>;
 /// }
 /// ```
 pub fn error_response(error: &VerifyError) -> Response<Full<Bytes>> {
-    json_response(error.status(), Bytes::from(error.json_body()))
+    reply(Reply::refusal(error))
 }
 
-/// The answer to a duplicate of an event already processed: 200 with
-/// [`DUPLICATE_BODY`].
-pub(crate) fn duplicate_response() -> Response<Full<Bytes>> {
-    json_response(StatusCode::OK, Bytes::from_static(DUPLICATE_BODY.as_bytes()))
+/// A core [`Reply`] as a response: the one place this crate writes one.
+pub(crate) fn reply(reply: impl Into<Reply>) -> Response<Full<Bytes>> {
+    reply.into().into_response().map(Full::new)
 }
 
 /// The acknowledgement of [inbox mode](crate#inbox-mode): answers every
@@ -61,13 +59,6 @@ impl<B> tower_service::Service<http::Request<B>> for Accept {
     }
 
     fn call(&mut self, _: http::Request<B>) -> Self::Future {
-        ready(Ok(json_response(StatusCode::ACCEPTED, Bytes::from_static(ACCEPTED_BODY.as_bytes()))))
+        ready(Ok(reply(Reply::accepted())))
     }
-}
-
-pub(crate) fn json_response(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
-    response
 }

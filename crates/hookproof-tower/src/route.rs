@@ -6,21 +6,21 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
-use hookproof_core::route::{EventMeta, EventRouter, Routed, IGNORED_BODY};
-use hookproof_core::Verified;
-use http::{Request, Response, StatusCode};
+use hookproof_core::route::EventRouter;
+use hookproof_core::{Reply, Verified, VerifyError};
+use http::{Request, Response};
 use http_body_util::{BodyExt as _, Full};
 use tower_service::Service;
 
-use crate::error_response;
-use crate::response::json_response;
+use crate::response::reply;
 
 /// Routes each verified delivery to its [`EventRouter`] handler by event
-/// type: the handler's response, 200 `{"status":"ignored"}` for a type
-/// without a handler, 422 `invalid_payload` for a body that does not
-/// decode. Put it behind a [`WebhookLayer`](crate::WebhookLayer), which
-/// verifies and hands it the [`Verified`] result; see
-/// [`hookproof_core::route`].
+/// type: the handler's [`Reply`] (a `String`, a `(StatusCode, String)`,
+/// ...), 200 `{"status":"ignored"}` for a type without a handler, 422
+/// `invalid_payload` for a body that does not decode. Put it behind a
+/// [`WebhookLayer`](crate::WebhookLayer), which verifies and hands it the
+/// [`Verified`] result (without one it answers 500
+/// `verifier_not_configured`); see [`hookproof_core::route`].
 ///
 /// ```
 /// use hookproof_core::route::{EventMeta, EventRouter};
@@ -53,42 +53,9 @@ impl<R> RouteEvents<R> {
     }
 }
 
-/// What an [`EventRouter`] handler behind [`RouteEvents`] may return: a
-/// response, or a text answered 200.
-pub trait IntoReply {
-    /// The response.
-    fn into_reply(self) -> Response<Full<Bytes>>;
-}
-
-impl IntoReply for Response<Full<Bytes>> {
-    fn into_reply(self) -> Response<Full<Bytes>> {
-        self
-    }
-}
-
-impl IntoReply for String {
-    fn into_reply(self) -> Response<Full<Bytes>> {
-        Response::new(Full::from(self))
-    }
-}
-
-impl IntoReply for &'static str {
-    fn into_reply(self) -> Response<Full<Bytes>> {
-        Response::new(Full::from(self))
-    }
-}
-
-impl IntoReply for (StatusCode, String) {
-    fn into_reply(self) -> Response<Full<Bytes>> {
-        let mut response = self.1.into_reply();
-        *response.status_mut() = self.0;
-        response
-    }
-}
-
 impl<R> Service<Request<Full<Bytes>>> for RouteEvents<R>
 where
-    R: IntoReply + Send + 'static,
+    R: Into<Reply> + Send + 'static,
 {
     type Response = Response<Full<Bytes>>;
     type Error = Infallible;
@@ -104,20 +71,15 @@ where
             let (mut parts, body) = request.into_parts();
             let Some(verified) = parts.extensions.remove::<Verified>() else {
                 // Only a WebhookLayer in front makes a delivery trustworthy.
-                let error = r#"{"error":"not_verified","message":"RouteEvents needs a WebhookLayer in front"}"#;
-                return Ok(json_response(StatusCode::INTERNAL_SERVER_ERROR, Bytes::from_static(error.as_bytes())));
+                return Ok(reply(VerifyError::VerifierNotConfigured));
             };
             let body = match body.collect().await {
                 Ok(collected) => collected.to_bytes(),
                 Err(never) => match never {},
             };
-            let meta = EventMeta::new(&verified, &body);
-            Ok(match router.route(meta, body).await {
-                Ok(Routed::Handled(response)) => response.into_reply(),
-                Ok(Routed::Ignored { .. }) => {
-                    json_response(StatusCode::OK, Bytes::from_static(IGNORED_BODY.as_bytes()))
-                }
-                Err(error) => error_response(&error),
+            Ok(match router.dispatch(&verified, body).await {
+                Ok(handled) => reply(handled),
+                Err(own) => reply(own),
             })
         })
     }

@@ -10,6 +10,7 @@ use http_body::Body;
 use http_body_util::Full;
 use tower_service::Service;
 
+use crate::response::reply;
 use crate::{BoxError, ResponseBody, ResponseFuture, WebhookLayer};
 
 /// Verifies webhook deliveries, then calls the inner service `S`.
@@ -79,8 +80,8 @@ where
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
         let (parts, body) = request.into_parts();
-        if let Some(reply) = self.verifier.answer_handshake(parts.method.as_str(), parts.uri.query()) {
-            return ResponseFuture::answered(reply.into_response().map(Full::new));
+        if let Some(handshake) = self.verifier.answer_handshake(parts.method.as_str(), parts.uri.query()) {
+            return ResponseFuture::answered(reply(handshake));
         }
         // Refuse before reading anything (declared size, then headers and
         // freshness, the order `Verifier::verify` checks in); the delivery
