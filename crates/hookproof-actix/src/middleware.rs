@@ -101,20 +101,11 @@ use crate::{ActixHeaders, WebhookError};
 /// # drop(app);
 /// # Ok::<(), hookproof_core::ConfigError>(())
 /// ```
-/// # Setup handshakes
+/// # Setup handshakes and URL-signed schemes
 ///
-/// The middleware answers the [setup handshakes](hookproof_core::handshake)
-/// its verifier is configured with: Slack's and Zoom's signed POSTs once
-/// they verified (the handler never sees them), Meta's, X's and Dropbox's
-/// GETs before reading anything. Route GET to the wrapped resource too for
-/// those (`.route(web::get().to(handler))`; the handler never runs for a
-/// GET: the middleware answers the handshake, or 405 for any other GET).
-/// The extractors alone do not answer handshakes.
-///
-/// For schemes that sign the request URL (Twilio, Square, HubSpot) the
-/// middleware and the extractors verify against `http://` + `Host` + the
-/// path and query received, or the verifier's
-/// [public URL](hookproof_core::VerifierBuilder::public_url).
+/// The middleware answers its verifier's [setup handshakes](hookproof_core::handshake)
+/// (the extractors alone do not); both verify URL-signed schemes (Twilio,
+/// Square, HubSpot). See [the core](hookproof_core::handshake#in-the-adapters).
 ///
 /// # Inbox mode
 ///

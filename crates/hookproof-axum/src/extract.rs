@@ -29,10 +29,8 @@ use crate::WebhookRejection;
 ///
 /// # Rejections
 ///
-/// Every failure is a [`WebhookRejection`] (the table there lists them all):
-/// 400 `missing_header` / `malformed_header` / `body_read_failed`, 401
-/// `signature_mismatch` / `timestamp_too_old` / `timestamp_in_future`, 413
-/// `body_too_large`, 422 `invalid_payload` (verified, but not a `T`).
+/// Every failure is a [`WebhookRejection`] (it lists them all); 422
+/// `invalid_payload` means verified, but not a `T`.
 ///
 /// ```
 /// use hookproof_axum::Webhook;

@@ -78,21 +78,9 @@
 //!
 //! # Setup handshakes and URL-signed schemes
 //!
-//! Setup [handshakes](hookproof_core::handshake) (Slack, Zoom, Meta, X,
-//! Dropbox) are answered by the tower `WebhookLayer`, not by the
-//! extractors: a handler cannot reply for them. Put the layer in front with
-//! `route_layer`, on `post(handler).get(handler)` for the GET ones. For
-//! URL-signed schemes (Twilio, Square, HubSpot) both verify against
-//! `http://` + `Host` + the path and query received, or the verifier's
-//! [public URL](hookproof_core::VerifierBuilder::public_url) (needed under
-//! `Router::nest`, which strips the prefix, and behind TLS termination).
-//!
-//! # Rejections
-//!
-//! See [`WebhookRejection`] for the full list: 400 `missing_header`,
-//! `malformed_header` or `body_read_failed`, 401 `signature_mismatch`,
-//! `timestamp_too_old` or `timestamp_in_future`, 413 `body_too_large`, 422
-//! `invalid_payload`, 500 `verifier_not_configured`.
+//! The tower `WebhookLayer` answers [setup handshakes](hookproof_core::handshake),
+//! the extractors do not; both verify URL-signed schemes (Twilio, Square,
+//! HubSpot). See [the core](hookproof_core::handshake#in-the-adapters).
 //!
 //! [`Verifier`]: hookproof_core::Verifier
 //! [`Verified`]: hookproof_core::Verified

@@ -121,11 +121,13 @@ fn serves_get(endpoint: &Endpoint) -> bool {
     endpoint.verifier.handshakes().iter().any(|handshake| handshake.method() == "GET")
 }
 
-fn respond<B: From<Bytes>>((status, body): crate::receiver::Answer) -> http::Response<B> {
-    let mut response = http::Response::new(B::from(Bytes::from_static(body.as_bytes())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
-    response
+fn respond<B: From<Bytes>>(reply: impl Into<hookproof::Reply>) -> http::Response<B> {
+    reply.into().into_response().map(B::from)
+}
+
+/// The receiver's JSON answer as a [`hookproof::Reply`].
+fn json((status, body): crate::receiver::Answer) -> hookproof::Reply {
+    hookproof::Reply::json(status, body)
 }
 
 // --- axum: the router, the tower layer for replay protection (an extractor
@@ -144,7 +146,7 @@ async fn axum_handler(
     axum::extract::State(state): axum::extract::State<AxumState>,
     webhook: hookproof::axum::RawWebhook,
 ) -> http::Response<axum::body::Body> {
-    respond(state.0.receiver.handle(&webhook.verified, &webhook.body).await)
+    respond(json(state.0.receiver.handle(&webhook.verified, &webhook.body).await))
 }
 
 /// The axum receiver's router (`listen --console` adds routes and layers around it).
@@ -197,14 +199,14 @@ async fn serve_tower(
             async move {
                 if inbox_mode {
                     // The layer stored the delivery: acknowledge, as `hookproof::tower::Accept` does.
-                    return Ok(respond::<Full<Bytes>>((http::StatusCode::ACCEPTED, hookproof::ACCEPTED_BODY)));
+                    return Ok(respond::<Full<Bytes>>(hookproof::Reply::accepted()));
                 }
                 let verified = request.extensions().get::<hookproof::Verified>().cloned();
                 let body = http_body_util::BodyExt::collect(request.into_body()).await.map(|b| b.to_bytes());
                 let answer = match (verified, body) {
-                    (Some(verified), Ok(body)) => receiver.handle(&verified, &body).await,
+                    (Some(verified), Ok(body)) => json(receiver.handle(&verified, &body).await),
                     // The layer always inserts the result; without it nothing is trusted.
-                    _ => (http::StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":"not_verified"}"#),
+                    _ => hookproof::VerifyError::VerifierNotConfigured.into(),
                 };
                 Ok::<_, Infallible>(respond::<Full<Bytes>>(answer))
             }

@@ -17,6 +17,21 @@
 //! route that only accepts POST never sees them). With a GET handshake
 //! configured, any other GET is answered 405: deliveries are POSTs.
 //!
+//! # In the adapters
+//!
+//! The tower `WebhookLayer` (also in front of axum routes) and the actix
+//! `WebhookMiddleware` answer handshakes; the extractors alone do not (a
+//! handler cannot reply for them). For the GET ones the route must take GET
+//! too, and the handler never runs for a GET:
+//!
+//! - axum: `post(handler).get(handler)` under `route_layer(WebhookLayer::new(verifier))`;
+//! - actix: `.route(web::get().to(handler))` on the wrapped resource.
+//!
+//! Schemes that sign the request URL (Twilio, Square, HubSpot) are verified
+//! by every adapter against the URL [`Verifier::begin_received`](crate::Verifier::begin_received)
+//! rebuilds: configure the [public URL](crate::VerifierBuilder::public_url)
+//! behind TLS termination or under a path prefix (axum's `nest`).
+//!
 //! Echoed challenges are bounded ([`MAX_CHALLENGE_LEN`], visible ASCII,
 //! otherwise 400 `invalid_challenge`) and answered as `text/plain` with
 //! `X-Content-Type-Options: nosniff`, so a challenge can never be rendered

@@ -80,32 +80,20 @@ pin_project! {
 }
 
 /// What the verification and the inner call need once the body has ended.
-struct Pending<S> {
-    parts: Parts,
-    delivery: PendingDelivery,
-    inner: S,
-    verifier: Arc<Verifier>,
-    intake: Intake,
+pub(crate) struct Pending<S> {
+    pub(crate) parts: Parts,
+    pub(crate) delivery: PendingDelivery,
+    pub(crate) inner: S,
+    pub(crate) verifier: Arc<Verifier>,
+    pub(crate) intake: Intake,
 }
 
 impl<S, B> ResponseFuture<S, B>
 where
     S: Service<Request<Full<Bytes>>>,
 {
-    pub(crate) fn collecting(
-        body: B,
-        parts: Parts,
-        delivery: PendingDelivery,
-        inner: S,
-        verifier: Arc<Verifier>,
-        intake: Intake,
-    ) -> Self {
-        let pending = Some(Pending { parts, delivery, inner, verifier, intake });
-        Self { state: State::Collecting { body, pending } }
-    }
-
-    pub(crate) fn refused(error: &VerifyError) -> Self {
-        Self::answered(error_response(error))
+    pub(crate) fn collecting(body: B, pending: Pending<S>) -> Self {
+        Self { state: State::Collecting { body, pending: Some(pending) } }
     }
 
     pub(crate) fn answered(response: Response<Full<Bytes>>) -> Self {

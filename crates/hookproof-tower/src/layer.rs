@@ -15,11 +15,8 @@ use crate::VerifyWebhook;
 /// deliveries, [Replay protection](crate#replay-protection) and [Inbox
 /// mode](crate#inbox-mode) (wrap [`Accept`](crate::Accept)).
 ///
-/// With axum, replay protection needs this layer: an extractor runs before
-/// the handler and cannot see its outcome, so it can neither commit nor
-/// release a claim. Put the layer in front of the route
-/// (`Router::route_layer`); the hookproof axum extractor then reuses the
-/// layer's [`Verified`](hookproof_core::Verified) instead of verifying again.
+/// With axum, replay protection and the inbox need this layer: see [With
+/// axum](crate#with-axum).
 #[derive(Debug, Clone)]
 pub struct WebhookLayer {
     verifier: Arc<Verifier>,

@@ -3,16 +3,12 @@
 //! `hyper-util`, axum's `Router::layer` / `route_layer`, or any other tower
 //! stack).
 //!
-//! [`WebhookLayer`] checks the headers first ([`Verifier::begin`]: an
-//! unsigned, malformed or stale delivery is refused before its body is
-//! read, and the parsed headers are kept for the signature check), reads the request body under the verifier's limit while it streams
-//! (a `Content-Length` over the limit is refused before reading anything),
-//! verifies the delivery with a [`Verifier`], and calls the inner
-//! service with a request carrying the same bytes as a
+//! [`WebhookLayer`] refuses an unsigned, malformed, stale or oversized
+//! delivery before reading its body ([`Verifier::begin_received`]), reads
+//! the body under the verifier's limit as it streams, verifies it with a
+//! [`Verifier`], and calls the inner service with the same bytes as a
 //! [`Full<Bytes>`](http_body_util::Full) body and the [`Verified`] result in
-//! its extensions. A refused delivery never reaches the inner service: it is
-//! answered with the status and JSON body of hookproof's behaviour contract
-//! ([`VerifyError::status`], [`VerifyError::json_body`]).
+//! its extensions. A refused delivery never reaches the inner service.
 //!
 //! ```
 //! use std::convert::Infallible;
@@ -56,14 +52,11 @@
 //!
 //! # Answers
 //!
-//! Refusals, duplicates and handler failures get the statuses and codes of
-//! [the contract](hookproof_core::VerifyError#the-answer-to-every-outcome),
-//! the same in every hookproof adapter; the duplicate, `in_flight`, replay
-//! store and handler rows need [replay protection](#replay-protection).
-//!
-//! Every refusal has `Content-Type: application/json` and the body
-//! `{"error": "<code>", "message": "<short text>"}`; see [`error_response`].
-//! Without replay protection a panic is not caught and goes to the server.
+//! Refusals, duplicates and handler failures are answered as [the
+//! contract](hookproof_core::VerifyError#the-answer-to-every-outcome) says,
+//! the same in every adapter (JSON, see [`error_response`]); the duplicate,
+//! `in_flight`, replay store and handler rows need [replay
+//! protection](#replay-protection), without which a panic goes to the server.
 //!
 //! # Replay protection
 //!
@@ -71,11 +64,10 @@
 //! twice at the same moment. [`WebhookLayer::replay`] runs the inner service
 //! once per event with a [`ReplayProtection`] (in memory for one process,
 //! `hookproof-redis` across several): what is answered before the service
-//! runs, and how its outcome settles the claim, is the core's
-//! [intake table](hookproof_core::intake). A response future dropped before
-//! the service answered (the client went away) releases its claim, so the
-//! retry is processed. Which deliveries count as the same event is the
-//! core's [identity](hookproof_core::identity) rule.
+//! runs, and how its outcome settles the claim (a dropped response future
+//! releases it), is the core's [intake table](hookproof_core::intake) and
+//! [`Claim::run`](hookproof_core::Claim::run); which deliveries are the same
+//! event, its [identity](hookproof_core::identity) rule.
 //!
 //! ```
 //! use std::convert::Infallible;
@@ -134,27 +126,17 @@
 //!
 //! # Setup handshakes and URL-signed schemes
 //!
-//! The layer answers the [setup handshakes](hookproof_core::handshake) its
-//! verifier is configured with: Slack's and Zoom's signed POSTs once they
-//! verified (the inner service never sees them), and Meta's, X's and
-//! Dropbox's GETs before anything is read. A GET reaches the layer only if
-//! the route takes GET: with axum, `post(handler).get(handler)` under
-//! `route_layer` (the handler never runs for a GET: the layer answers the
-//! handshake, or 405 for any other GET).
-//!
-//! For schemes that sign the request URL (Twilio, Square, HubSpot) the
-//! layer verifies against `http://` + `Host` + the path and query received,
-//! or the verifier's [public URL](hookproof_core::VerifierBuilder::public_url)
-//! when configured ([`Verifier::begin_received`]); under axum's `nest`, or
-//! behind TLS termination, configure the public URL.
+//! The layer answers its verifier's [setup handshakes](hookproof_core::handshake)
+//! and verifies URL-signed schemes (Twilio, Square, HubSpot), as [the core
+//! says](hookproof_core::handshake#in-the-adapters).
 //!
 //! # With axum
 //!
 //! Add the layer with `Router::route_layer` (only matched routes are
 //! verified) or `Router::layer` (every request, fallback included). The
 //! hookproof axum extractor finds the [`Verified`] the layer inserted and
-//! does not verify twice. Replay protection in axum needs this layer (see
-//! [`WebhookLayer`]).
+//! does not verify twice. Replay protection and the inbox need this layer:
+//! an extractor runs before the handler and cannot see its outcome.
 
 mod future;
 mod layer;

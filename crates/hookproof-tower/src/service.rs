@@ -10,6 +10,7 @@ use http_body::Body;
 use http_body_util::Full;
 use tower_service::Service;
 
+use crate::future::Pending;
 use crate::response::reply;
 use crate::{BoxError, ResponseBody, ResponseFuture, WebhookLayer};
 
@@ -87,15 +88,11 @@ where
         // freshness, the order `Verifier::verify` checks in); the delivery
         // caps the stream too.
         match self.verifier.begin_received(&parts.headers, parts.method.as_str(), &parts.uri) {
-            Ok(delivery) => ResponseFuture::collecting(
-                body,
-                parts,
-                delivery,
-                inner,
-                Arc::clone(&self.verifier),
-                self.intake.clone(),
-            ),
-            Err(error) => ResponseFuture::refused(&error),
+            Ok(delivery) => {
+                let (verifier, intake) = (Arc::clone(&self.verifier), self.intake.clone());
+                ResponseFuture::collecting(body, Pending { parts, delivery, inner, verifier, intake })
+            }
+            Err(error) => ResponseFuture::answered(reply(&error)),
         }
     }
 }
