@@ -6,14 +6,14 @@
 #[path = "../../hookproof-redis/tests/server/mod.rs"]
 mod redis_server;
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+mod support;
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use hookproof_test_support::{free_port, Request, Response};
-
-const BIN: &str = env!("CARGO_BIN_EXE_hookproof");
+use support::{Running, TempDir, BIN};
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
     run_with_env(args, &[], stdin)
@@ -146,74 +146,31 @@ fn usage_errors_exit_2() {
     assert_eq!(missing_file.status.code(), Some(2));
 }
 
-/// A `hookproof listen` child on a free port, killed on drop.
-struct Listener {
-    child: Child,
-    url: String,
-    lines: mpsc::Receiver<String>,
+/// `hookproof listen --port 0 EXTRA`, once it listens on loopback.
+fn listen(extra: &[&str]) -> Running {
+    listen_with_env(extra, &[])
 }
 
-impl Listener {
-    fn start(extra: &[&str]) -> Self {
-        Self::start_with_env(extra, &[])
-    }
-
-    fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(["listen", "--port", "0"])
-            .args(extra)
-            .env_remove("HOOKPROOF_SECRET")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut first = String::new();
-        stderr.read_line(&mut first).unwrap();
-        let url = first.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("got {first:?}")).to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        // Keep reading stderr, as a terminal would: a closed pipe would fail
-        // the receiver's later lines (`metrics on ...`).
-        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-        let (sender, lines) = mpsc::channel();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        std::thread::spawn(move || {
-            for line in stdout.lines().map_while(Result::ok) {
-                let _ = sender.send(line);
-            }
-        });
-        Self { child, url, lines }
-    }
-
-    fn next_line(&self) -> serde_json::Value {
-        let line = self.lines.recv_timeout(Duration::from_secs(10)).expect("an event line on stdout");
-        serde_json::from_str(&line).unwrap()
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// [`listen`] with `env` set.
+fn listen_with_env(extra: &[&str], env: &[(&str, &str)]) -> Running {
+    let listener = Running::start_with(&[&["listen", "--port", "0"], extra].concat(), "listening on", env, None);
+    assert!(listener.url().starts_with("http://127.0.0.1:"), "{}", listener.url());
+    listener
 }
 
 #[test]
 fn send_to_listen_through_every_adapter() {
     for adapter in ["axum", "actix", "tower"] {
-        let listener =
-            Listener::start(&["--preset", "smile", "--secret", "new", "--secret", "old", "--adapter", adapter]);
+        let listener = listen(&["--preset", "smile", "--secret", "new", "--secret", "old", "--adapter", adapter]);
         let body = br#"{"account_id":1,"topic":"ping","data":{}}"#;
-        let sent = run(&["send", "--preset", "smile", "--secret", "old", &listener.url], body);
+        let sent = run(&["send", "--preset", "smile", "--secret", "old", listener.url()], body);
         assert_eq!(sent.status.code(), Some(0), "{adapter}: {}", stderr(&sent));
         assert_eq!(stdout(&sent).lines().next(), Some("200"), "{adapter}");
         let event = listener.next_line();
         assert_eq!(event["body"]["topic"], "ping", "{adapter}");
         assert!(event["timestamp"].as_i64().is_some(), "{adapter}");
 
-        let forged = run(&["send", "--preset", "smile", "--secret", "stranger", &listener.url], body);
+        let forged = run(&["send", "--preset", "smile", "--secret", "stranger", listener.url()], body);
         assert_eq!(forged.status.code(), Some(1), "{adapter}");
         let answer = stdout(&forged);
         assert_eq!(answer.lines().next(), Some("401"), "{adapter}");
@@ -223,32 +180,29 @@ fn send_to_listen_through_every_adapter() {
 
 #[test]
 fn listen_answers_2xx_only_when_exec_succeeds_and_then_dedupes() {
-    let dir = std::env::temp_dir().join(format!("hookproof-exec-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let marker = dir.join("ran-once");
-    let _ = std::fs::remove_file(&marker);
+    let dir = TempDir::new("exec");
+    let marker = dir.path().join("ran-once");
     // Fails the first time, succeeds after; records what it was given.
     let script = format!(
         "cat > {dir}/body; if [ -f {m} ]; then exit 0; else touch {m}; exit 1; fi",
-        dir = dir.display(),
+        dir = dir.path().display(),
         m = marker.display()
     );
-    let listener = Listener::start(&["--preset", "smake", "--secret", "t0ken", "--exec", &script]);
+    let listener = listen(&["--preset", "smake", "--secret", "t0ken", "--exec", &script]);
     let body = br#"{"type":"order.created","data":{"id":9}}"#;
-    let send = || run(&["send", "--preset", "smake", "--secret", "t0ken", &listener.url], body);
+    let send = || run(&["send", "--preset", "smake", "--secret", "t0ken", listener.url()], body);
 
     let first = send();
     assert_eq!(first.status.code(), Some(1));
     assert_eq!(stdout(&first).lines().next(), Some("500"));
     let retry = send();
     assert_eq!(retry.status.code(), Some(0), "{}", stdout(&retry));
-    assert_eq!(std::fs::read(dir.join("body")).unwrap(), body);
+    assert_eq!(std::fs::read(dir.path().join("body")).unwrap(), body);
     let event = listener.next_line();
     assert_eq!(event["body"]["data"]["id"], 9);
     let duplicate = send();
     assert_eq!(duplicate.status.code(), Some(0));
     assert!(stdout(&duplicate).contains(r#"{"status":"duplicate"}"#));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -268,30 +222,6 @@ fn demo_passes_every_row() {
     assert_eq!(text.lines().filter(|line| line.ends_with(" yes")).count(), 36);
     // The inbox rows: acknowledged at once while slow, retried, dead, re-run by an operator.
     assert_eq!(text.lines().filter(|line| line.starts_with("inbox (sqlite)") && line.ends_with(" yes")).count(), 4);
-}
-
-/// A temporary directory for one test, removed on drop.
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let path = std::env::temp_dir().join(format!("hookproof-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-
-    fn file(&self, name: &str, contents: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path.display().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]
@@ -362,10 +292,10 @@ fn http_raw(method: &str, url: &str, headers: &[String], body: &[u8]) -> Respons
 #[test]
 fn a_captured_github_delivery_resent_under_new_ids_runs_exec_once() {
     let dir = TempDir::new("github-replay");
-    let runs = dir.0.join("runs");
+    let runs = dir.path().join("runs");
     // Records each run, and whether the receiver's secret leaked into the handler's environment.
     let script = format!("echo \"run secret=${{HOOKPROOF_SECRET:-unset}}\" >> {}", runs.display());
-    let listener = Listener::start_with_env(
+    let listener = listen_with_env(
         &["--preset", "github", "--exec", &script],
         &[("HOOKPROOF_SECRET", "It's a Secret to Everybody")],
     );
@@ -376,16 +306,16 @@ fn a_captured_github_delivery_resent_under_new_ids_runs_exec_once() {
         vec![signature.clone(), format!("X-GitHub-Delivery: {id}"), "content-type: application/json".to_owned()]
     };
 
-    assert_eq!(post_raw(&listener.url, &delivery("real-1"), body), 200);
+    assert_eq!(post_raw(listener.url(), &delivery("real-1"), body), 200);
     for forged in 0..200 {
-        assert_eq!(post_raw(&listener.url, &delivery(&format!("forged-{forged}")), body), 200, "forged-{forged}");
+        assert_eq!(post_raw(listener.url(), &delivery(&format!("forged-{forged}")), body), 200, "forged-{forged}");
     }
     assert_eq!(std::fs::read_to_string(&runs).unwrap(), "run secret=unset\n", "one run, no secret in its environment");
     // The next real delivery (another event) is processed.
     let next = br#"{"action":"opened","number":2}"#;
     let signed = run(&["sign", "--preset", "github", "--secret", "It's a Secret to Everybody"], next);
     let headers: Vec<String> = stdout(&signed).lines().map(str::to_owned).collect();
-    assert_eq!(post_raw(&listener.url, &headers, next), 200);
+    assert_eq!(post_raw(listener.url(), &headers, next), 200);
     assert_eq!(std::fs::read_to_string(&runs).unwrap().lines().count(), 2);
 }
 
@@ -469,8 +399,8 @@ fn sign_discord_with_an_ed25519_private_key_and_verify_with_the_public_key() {
 #[test]
 fn another_method_on_the_webhook_path_is_405_on_every_adapter() {
     for adapter in ["axum", "actix", "tower"] {
-        let listener = Listener::start(&["--preset", "github", "--secret", "s", "--adapter", adapter]);
-        let answer = http_raw("GET", &listener.url, &[], b"");
+        let listener = listen(&["--preset", "github", "--secret", "s", "--adapter", adapter]);
+        let answer = http_raw("GET", listener.url(), &[], b"");
         assert_eq!(answer.status, 405, "{adapter}: {answer:?}");
     }
 }
@@ -478,7 +408,7 @@ fn another_method_on_the_webhook_path_is_405_on_every_adapter() {
 #[test]
 fn listen_answers_get_handshakes_and_still_405s_other_gets_on_every_adapter() {
     for adapter in ["axum", "actix", "tower"] {
-        let listener = Listener::start(&[
+        let listener = listen(&[
             "--preset",
             "github",
             "--secret",
@@ -492,7 +422,7 @@ fn listen_answers_get_handshakes_and_still_405s_other_gets_on_every_adapter() {
             "--handshake",
             "dropbox",
         ]);
-        let get = |query: &str| http_raw("GET", &format!("{}?{query}", listener.url), &[], b"");
+        let get = |query: &str| http_raw("GET", &format!("{}?{query}", listener.url()), &[], b"");
         let meta = get("hub.mode=subscribe&hub.verify_token=meta-token&hub.challenge=8675309");
         assert_eq!((meta.status, meta.text().as_str()), (200, "8675309"), "{adapter}: {meta:?}");
         assert_eq!(meta.header("x-content-type-options"), Some("nosniff"), "{adapter}: {meta:?}");
@@ -507,7 +437,7 @@ fn listen_answers_get_handshakes_and_still_405s_other_gets_on_every_adapter() {
         assert_eq!((dropbox.status, dropbox.text().as_str()), (200, "db-challenge"), "{adapter}: {dropbox:?}");
         assert_eq!(get("nothing=1").status, 405, "{adapter}");
         // Deliveries are still POSTs, verified as before.
-        assert_eq!(post_raw(&listener.url, &[], b"{}"), 400, "{adapter}");
+        assert_eq!(post_raw(listener.url(), &[], b"{}"), 400, "{adapter}");
     }
     let refused = run(&["listen", "--preset", "github", "--secret", "s", "--port", "0", "--handshake", "meta"], b"");
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
@@ -521,25 +451,25 @@ fn listen_verifies_twilio_against_the_public_url() {
     for adapter in ["axum", "actix", "tower"] {
         let public_url = "https://example.com/myapp.php?foo=1&bar=2";
         let args = ["--preset", "twilio", "--secret", "12345", "--adapter", adapter, "--public-url", public_url];
-        let listener = Listener::start(&args);
-        assert_eq!(post_raw(&listener.url, &headers, body), 200, "{adapter}");
+        let listener = listen(&args);
+        assert_eq!(post_raw(listener.url(), &headers, body), 200, "{adapter}");
         let tampered = String::from_utf8_lossy(body).replace("Digits=1234", "Digits=4321");
-        assert_eq!(post_raw(&listener.url, &headers, tampered.as_bytes()), 401, "{adapter}");
+        assert_eq!(post_raw(listener.url(), &headers, tampered.as_bytes()), 401, "{adapter}");
         drop(listener);
         // The signed URL is not the one configured: refused.
         let args =
             ["--preset", "twilio", "--secret", "12345", "--adapter", adapter, "--public-url", "https://example.com/x"];
-        let listener = Listener::start(&args);
-        assert_eq!(post_raw(&listener.url, &headers, body), 401, "{adapter}");
+        let listener = listen(&args);
+        assert_eq!(post_raw(listener.url(), &headers, body), 401, "{adapter}");
     }
 }
 
 #[test]
 fn send_sets_headers_id_and_timestamp_and_exec_gets_the_event_type() {
     let dir = TempDir::new("send-headers");
-    let seen = dir.0.join("seen");
+    let seen = dir.path().join("seen");
     let script = format!("echo \"$HOOKPROOF_EVENT_TYPE $HOOKPROOF_EVENT_ID\" >> {}", seen.display());
-    let listener = Listener::start(&["--preset", "github", "--secret", "s", "--exec", &script]);
+    let listener = listen(&["--preset", "github", "--secret", "s", "--exec", &script]);
     let body = br#"{"ref":"refs/heads/main"}"#;
     let send = || {
         run(
@@ -553,7 +483,7 @@ fn send_sets_headers_id_and_timestamp_and_exec_gets_the_event_type() {
                 "X-GitHub-Event: push",
                 "--id",
                 "d-7",
-                &listener.url,
+                listener.url(),
             ],
             body,
         )
@@ -585,12 +515,8 @@ fn an_unreachable_replay_store_is_named_at_startup_and_strict_refuses_to_start()
         stderr(&strict)
     );
 
-    let mut lenient = Command::new(BIN).args(args).stdin(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let mut lines = BufReader::new(lenient.stderr.take().unwrap()).lines();
-    let warning = lines.next().unwrap().unwrap();
-    let listening = lines.next().unwrap().unwrap();
-    let _ = lenient.kill();
-    let _ = lenient.wait();
+    let lenient = Running::start(&args, "listening on");
+    let (warning, listening) = (&lenient.stderr()[0], &lenient.stderr()[1]);
     assert!(warning.starts_with("warning: the replay store `redis://127.0.0.1:9` cannot be reached"), "{warning}");
     assert!(listening.starts_with("listening on http://127.0.0.1:"), "{listening}");
 }
@@ -599,10 +525,10 @@ fn an_unreachable_replay_store_is_named_at_startup_and_strict_refuses_to_start()
 fn listen_serves_prometheus_metrics() {
     let port = free_port();
     let metrics = format!("127.0.0.1:{port}");
-    let listener = Listener::start(&["--preset", "github", "--secret", "s", "--metrics", &metrics]);
+    let listener = listen(&["--preset", "github", "--secret", "s", "--metrics", &metrics]);
     let body = br#"{"zen":"Keep it logically awesome."}"#;
-    assert_eq!(run(&["send", "--preset", "github", "--secret", "s", &listener.url], body).status.code(), Some(0));
-    assert_eq!(run(&["send", "--preset", "github", "--secret", "guess", &listener.url], body).status.code(), Some(1));
+    assert_eq!(run(&["send", "--preset", "github", "--secret", "s", listener.url()], body).status.code(), Some(0));
+    assert_eq!(run(&["send", "--preset", "github", "--secret", "guess", listener.url()], body).status.code(), Some(1));
     // The exporter starts on its own thread: wait for it, bounded.
     let mut text = String::new();
     for _ in 0..50 {
@@ -625,13 +551,13 @@ fn listen_shares_replay_memory_over_rediss_with_a_private_ca() {
     let ca = redis.ca_file().display().to_string();
     let tls_url = redis.tls_url();
     let replay = ["--preset", "github", "--secret", "s", "--replay", &tls_url, "--redis-ca-file", &ca, "--strict"];
-    let first = Listener::start(&replay);
-    let second = Listener::start(&replay);
+    let first = listen(&replay);
+    let second = listen(&replay);
     let body = br#"{"zen":"Design for failure."}"#;
     let send = |url: &str| run(&["send", "--preset", "github", "--secret", "s", "--id", "d-tls", url], body);
-    let processed = send(&first.url);
+    let processed = send(first.url());
     assert_eq!(processed.status.code(), Some(0), "{}", stderr(&processed));
-    let duplicate = send(&second.url);
+    let duplicate = send(second.url());
     assert!(stdout(&duplicate).contains(r#"{"status":"duplicate"}"#), "{}", stdout(&duplicate));
 
     // Without the CA, the server's certificate is not trusted: --strict refuses to start.

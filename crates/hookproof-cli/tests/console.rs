@@ -3,79 +3,19 @@
 //! `replay` and `trigger`, all against the built `hookproof` binary on
 //! loopback.
 
-use std::io::{BufRead as _, BufReader, Write as _};
+mod support;
+
+use std::io::Write as _;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hookproof_test_support::{free_port, Request};
 use serde_json::{json, Value};
+use support::{url_in, Running, BIN};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hookproof");
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-/// A child process killed when dropped, so a failing test leaves nothing running.
-struct Running {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Running {
-    /// Waits for a stderr line containing `needle`; returns it.
-    fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => {}
-                Err(_) => panic!("no `{needle}` on stderr within 30 s"),
-            }
-        }
-    }
-}
-
-fn forward_lines(stderr: ChildStderr) -> mpsc::Receiver<String> {
-    let (send, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = send.send(line);
-        }
-    });
-    lines
-}
-
-/// Starts `hookproof args...` with stdout to `stdout_file` (when given).
-fn start(args: &[&str], stdout_file: Option<&Path>) -> Running {
-    let stdout = match stdout_file {
-        Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
-        None => Stdio::null(),
-    };
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env_remove("HOOKPROOF_SECRET")
-        .env_remove("HOOKPROOF_CONSOLE_TOKEN")
-        .stdout(stdout)
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the hookproof binary runs");
-    let lines = forward_lines(child.stderr.take().unwrap());
-    Running { child, lines }
-}
-
-/// The URL at the end of a `... on http://...` line.
-fn url_in(line: &str) -> String {
-    line[line.find("http://").expect("a URL")..].trim().to_owned()
-}
 
 fn run(args: &[&str]) -> std::process::Output {
     Command::new(BIN).args(args).env_remove("HOOKPROOF_SECRET").output().unwrap()
@@ -118,6 +58,12 @@ fn post_signed(url: &str, body: &[u8], at: u64, id: &str, secret: &str) -> (u16,
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
+/// A standard-webhooks `listen` that prints the events it processes to `out`.
+fn receiver_printing_to(out: &Path) -> Running {
+    let args = ["listen", "--preset", "standard-webhooks", "--secret", SECRET, "--port", "0"];
+    Running::start_with(&args, "listening on", &[], Some(out))
+}
+
 // --- WebDriver ----------------------------------------------------------
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -138,15 +84,9 @@ impl Browser {
             .find(|p| Path::new(p).exists())
             .expect("chromedriver is installed (apt-get install chromium chromium-driver; scripts/test.sh does)");
         let port = free_port();
-        let mut child = Command::new(driver_bin)
-            .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("chromedriver starts");
-        let lines = forward_lines(child.stderr.take().unwrap());
-        let driver = Running { child, lines };
+        let driver = Running::spawn(
+            Command::new(driver_bin).arg(format!("--port={port}")).arg("--allowed-ips=127.0.0.1").stdout(Stdio::null()),
+        );
         let base = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -266,7 +206,7 @@ fn the_console_shows_deliveries_live_retries_a_dead_one_and_runs_no_payload_scri
     let fixed = dir.path().join("fixed");
     // Fails any body mentioning `please-fail` until the file `fixed` exists.
     let exec = format!("if grep -q please-fail; then test -f '{}'; else exit 0; fi", fixed.display());
-    let listener = start(
+    let mut listener = Running::start(
         &[
             "listen",
             "--preset",
@@ -286,10 +226,10 @@ fn the_console_shows_deliveries_live_retries_a_dead_one_and_runs_no_payload_scri
             "--exec",
             &exec,
         ],
-        None,
+        "listening on",
     );
-    let webhooks = url_in(&listener.wait_for("listening on"));
-    let console = url_in(&listener.wait_for("console on"));
+    let webhooks = listener.url().to_owned();
+    let console = url_in(&listener.wait_for("console on")).to_owned();
     assert!(console.ends_with("/_hookproof/"), "{console}");
 
     let browser = Browser::start();
@@ -445,8 +385,8 @@ fn the_console_shows_deliveries_live_retries_a_dead_one_and_runs_no_payload_scri
 fn the_console_api_refuses_other_sites_and_network_binds_need_a_token() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite:{}", dir.path().join("inbox.db").display());
-    let console = start(&["console", "--db", &db, "--port", "0"], None);
-    let base = url_in(&console.wait_for("console on"));
+    let console = Running::start(&["console", "--db", &db, "--port", "0"], "console on");
+    let base = console.url().to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
     let events = format!("{base}api/events");
     // The page's own header is needed (a cross-site form cannot send it)...
@@ -481,9 +421,9 @@ fn the_console_api_refuses_other_sites_and_network_binds_need_a_token() {
     assert!(String::from_utf8_lossy(&open.stderr).contains("--token-file"));
     let token_file = dir.path().join("token");
     std::fs::write(&token_file, "a-long-console-token-0123456789\n").unwrap();
-    let console = start(
+    let mut console = Running::start(
         &["console", "--db", &db, "--host", "0.0.0.0", "--port", "0", "--token-file", token_file.to_str().unwrap()],
-        None,
+        "console on",
     );
     let line = console.wait_for("console on");
     assert!(!line.contains("a-long-console-token"), "the token is not printed");
@@ -498,7 +438,7 @@ fn refusals_say_which_header_is_missing_and_which_secrets_were_tried() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite:{}", dir.path().join("inbox.db").display());
     let second = "whsec_c2Vjb25kLXNlY3JldC1mb3Itcm90YXRpb24=";
-    let listener = start(
+    let mut listener = Running::start(
         &[
             "listen",
             "--preset",
@@ -516,10 +456,10 @@ fn refusals_say_which_header_is_missing_and_which_secrets_were_tried() {
             "--record-rejected",
             "--console",
         ],
-        None,
+        "listening on",
     );
-    let webhooks = url_in(&listener.wait_for("listening on"));
-    let console = url_in(&listener.wait_for("console on"));
+    let webhooks = listener.url().to_owned();
+    let console = url_in(&listener.wait_for("console on")).to_owned();
     let body = br#"{"type":"user.created","timestamp":"2026-11-30T10:00:00Z","data":{}}"#;
     // No signature headers at all.
     assert_eq!(http("POST", &webhooks, &[], body).0, 400);
@@ -588,9 +528,8 @@ fn replay_resigns_a_delivery_stored_an_hour_ago_and_passes_the_freshness_check()
     });
 
     let receiver_out = dir.path().join("receiver.out");
-    let receiver =
-        start(&["listen", "--preset", "standard-webhooks", "--secret", SECRET, "--port", "0"], Some(&receiver_out));
-    let to = url_in(&receiver.wait_for("listening on"));
+    let receiver = receiver_printing_to(&receiver_out);
+    let to = receiver.url().to_owned();
     // Sent again as it was signed an hour ago: stale.
     let (status, answer) = post_signed(&to, body, an_hour_ago, "msg_hour_old", SECRET);
     assert_eq!((status, answer.contains("timestamp_too_old")), (401, true), "{answer}");
@@ -649,7 +588,7 @@ fn replay_resigns_a_delivery_stored_an_hour_ago_and_passes_the_freshness_check()
 fn the_console_replays_a_stored_delivery_re_signed() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite:{}", dir.path().join("inbox.db").display());
-    let inbox = start(
+    let inbox = Running::start(
         &[
             "listen",
             "--preset",
@@ -663,28 +602,29 @@ fn the_console_replays_a_stored_delivery_re_signed() {
             "--workers",
             "0",
         ],
-        None,
+        "listening on",
     );
-    let inbox_url = url_in(&inbox.wait_for("listening on"));
+    let inbox_url = inbox.url().to_owned();
     let body = br#"{"type":"user.created","timestamp":"2026-11-30T10:00:00Z","data":{"id":"user_7"}}"#;
     assert_eq!(post_signed(&inbox_url, body, unix_now(), "msg_console", SECRET).0, 202);
     let receiver_out = dir.path().join("receiver.out");
-    let receiver =
-        start(&["listen", "--preset", "standard-webhooks", "--secret", SECRET, "--port", "0"], Some(&receiver_out));
-    let to = url_in(&receiver.wait_for("listening on"));
+    let receiver = receiver_printing_to(&receiver_out);
+    let to = receiver.url().to_owned();
 
     // Without a preset and secret the console has no replay.
-    let plain = start(&["console", "--db", &db, "--port", "0"], None);
-    let base = url_in(&plain.wait_for("console on"));
+    let plain = Running::start(&["console", "--db", &db, "--port", "0"], "console on");
+    let base = plain.url().to_owned();
     let request = json!({ "to": to }).to_string();
     let page = [("x-hookproof-token", "page"), ("Content-Type", "application/json")];
     let (status, answer) = http("POST", &format!("{base}api/events/1/replay"), &page, request.as_bytes());
     assert_eq!(status, 400, "{}", String::from_utf8_lossy(&answer));
     drop(plain);
 
-    let console =
-        start(&["console", "--db", &db, "--port", "0", "--preset", "standard-webhooks", "--secret", SECRET], None);
-    let base = url_in(&console.wait_for("console on"));
+    let console = Running::start(
+        &["console", "--db", &db, "--port", "0", "--preset", "standard-webhooks", "--secret", SECRET],
+        "console on",
+    );
+    let base = console.url().to_owned();
     let (_, list) = http("GET", &format!("{base}api/events"), &page, b"");
     let list: Value = serde_json::from_slice(&list).unwrap();
     assert_eq!(list["replay"], "standard-webhooks");
@@ -724,8 +664,13 @@ fn every_trigger_fixture_verifies_on_a_listen_of_its_preset() {
     for preset in presets {
         let secret = if preset == "standard-webhooks" { SECRET } else { "trigger-secret" };
         let out = dir.path().join(format!("{preset}.out"));
-        let listener = start(&["listen", "--preset", preset, "--secret", secret, "--port", "0"], Some(&out));
-        let url = url_in(&listener.wait_for("listening on"));
+        let listener = Running::start_with(
+            &["listen", "--preset", preset, "--secret", secret, "--port", "0"],
+            "listening on",
+            &[],
+            Some(&out),
+        );
+        let url = listener.url().to_owned();
         let events: Vec<&str> = fixtures.iter().filter(|(p, _)| p == preset).map(|(_, e)| e.as_str()).collect();
         for event in &events {
             let output = run(&["trigger", "--preset", preset, "--event", event, "--secret", secret, &url]);

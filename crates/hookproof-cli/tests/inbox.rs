@@ -8,110 +8,30 @@
 #[path = "../../hookproof-inbox/tests/postgres_server/mod.rs"]
 mod postgres_server;
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use hookproof_test_support::Request;
 use postgres_server::PostgresServer;
+use support::{Running, TempDir, BIN};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hookproof");
 const SECRET: &str = "It's a Secret to Everybody";
 
-/// A temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let path = std::env::temp_dir().join(format!("hookproof-inbox-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-
-    fn sqlite(&self) -> String {
-        format!("sqlite:{}", self.0.join("inbox.db").display())
-    }
+/// `hookproof listen --preset github --port 0 ARGS`, once it listens.
+fn listen(args: &[&str]) -> Running {
+    Running::start(
+        &[&["listen", "--preset", "github", "--secret", SECRET, "--port", "0"], args].concat(),
+        "listening on",
+    )
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A `hookproof` child process (listen or work); killed on drop.
-struct Process {
-    child: Child,
-    url: Option<String>,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Process {
-    /// `hookproof listen --preset github --port 0 ARGS`, once it listens.
-    fn listen(args: &[&str]) -> Self {
-        let mut process =
-            Self::spawn(&[&["listen", "--preset", "github", "--secret", SECRET, "--port", "0"], args].concat());
-        let mut stderr = BufReader::new(process.child.stderr.take().unwrap());
-        let mut first = String::new();
-        stderr.read_line(&mut first).unwrap();
-        let url = first.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("got {first:?}")).to_owned();
-        // Keep draining stderr so the child never blocks on a full pipe.
-        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-        process.url = Some(url);
-        process
-    }
-
-    /// `hookproof work ARGS`.
-    fn work(args: &[&str]) -> Self {
-        let mut process = Self::spawn(&[&["work"], args].concat());
-        let mut stderr = process.child.stderr.take().unwrap();
-        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-        process
-    }
-
-    fn spawn(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .env_remove("HOOKPROOF_SECRET")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (sender, lines) = mpsc::channel();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        std::thread::spawn(move || {
-            for line in stdout.lines().map_while(Result::ok) {
-                let _ = sender.send(line);
-            }
-        });
-        Self { child, url: None, lines }
-    }
-
-    fn url(&self) -> &str {
-        self.url.as_deref().expect("a listener")
-    }
-
-    /// The JSON lines printed so far (one per event processed successfully).
-    fn printed(&self) -> Vec<serde_json::Value> {
-        self.lines.try_iter().map(|line| serde_json::from_str(&line).unwrap()).collect()
-    }
-
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `hookproof work ARGS`, once it works.
+fn work(args: &[&str]) -> Running {
+    Running::start(&[&["work"], args].concat(), "working on")
 }
 
 /// GitHub's headers for `body`, signed with [`SECRET`] (its identity is the body's digest).
@@ -177,15 +97,15 @@ fn lines(path: &Path) -> Vec<String> {
 fn retries_then_dead_then_an_operator_retry_brings_it_to_done() {
     let dir = TempDir::new("dead");
     let db = dir.sqlite();
-    let log = dir.0.join("attempts");
-    let healed = dir.0.join("healed");
+    let log = dir.path().join("attempts");
+    let healed = dir.path().join("healed");
     // Fails while `healed` is absent, logging each attempt with what it was told.
     let exec = format!(
         "echo \"$HOOKPROOF_ATTEMPT $HOOKPROOF_SCHEME $HOOKPROOF_EVENT_TYPE\" >> {}; test -f {}",
         log.display(),
         healed.display()
     );
-    let listener = Process::listen(&["--inbox", &db, "--exec", &exec, "--max-attempts", "3", "--backoff", "0.1"]);
+    let listener = listen(&["--inbox", &db, "--exec", &exec, "--max-attempts", "3", "--backoff", "0.1"]);
     let body = event(1);
     assert_eq!(post(listener.url(), &body), Some((202, r#"{"status":"accepted"}"#.to_owned())));
     let after = wait_for(&db, Duration::from_secs(20), |stats| stats["dead"] == 1);
@@ -227,10 +147,10 @@ fn a_listener_killed_mid_handler_loses_no_acknowledged_event() {
     const EVENTS: usize = 250;
     let dir = TempDir::new("crash");
     let db = dir.sqlite();
-    let log = dir.0.join("processed");
+    let log = dir.path().join("processed");
     // Slow handlers, so the kill lands while many are running or waiting.
     let exec = format!("sleep 0.05; echo \"$HOOKPROOF_EVENT_KEY\" >> {}", log.display());
-    let first = Process::listen(&["--inbox", &db, "--exec", &exec, "--workers", "2"]);
+    let first = listen(&["--inbox", &db, "--exec", &exec, "--workers", "2"]);
 
     // Every fifth delivery repeats an earlier event (a provider's retry).
     let mut acknowledged = BTreeSet::new();
@@ -246,11 +166,11 @@ fn a_listener_killed_mid_handler_loses_no_acknowledged_event() {
     }
     assert_eq!((accepted, duplicates), (EVENTS - EVENTS / 5, EVENTS / 5));
     let before_kill = stats(&db);
-    first.kill(); // SIGKILL: no shutdown, no release, leases left behind
+    drop(first); // SIGKILL: no shutdown, no release, leases left behind
     assert!(before_kill["pending"] + before_kill["processing"] > 0, "the kill must land mid-work: {before_kill:?}");
 
     // Restarted: the killed workers' leases expire and everything is drained.
-    let _second = Process::listen(&["--inbox", &db, "--exec", &exec, "--workers", "4"]);
+    let _second = listen(&["--inbox", &db, "--exec", &exec, "--workers", "4"]);
     let drained = wait_for(&db, Duration::from_secs(150), |stats| stats["done"] == acknowledged.len() as u64);
     assert_eq!(drained["done"], acknowledged.len() as u64, "{drained:?}");
     let processed: BTreeSet<String> = lines(&log).into_iter().collect();
@@ -262,8 +182,7 @@ fn two_receivers_and_two_workers_on_postgres_process_each_event_once() {
     let mut postgres = PostgresServer::start();
     let db = postgres.url();
     let dir = TempDir::new("postgres");
-    let receivers =
-        [Process::listen(&["--inbox", &db, "--workers", "0"]), Process::listen(&["--inbox", &db, "--workers", "0"])];
+    let receivers = [listen(&["--inbox", &db, "--workers", "0"]), listen(&["--inbox", &db, "--workers", "0"])];
     let logging = |log: &Path| format!("echo \"$HOOKPROOF_EVENT_KEY\" >> {}", log.display());
     // Each event to both receivers: one stores it, the other answers duplicate.
     let deliver = |range: std::ops::Range<usize>| {
@@ -275,10 +194,10 @@ fn two_receivers_and_two_workers_on_postgres_process_each_event_once() {
     };
 
     // Two worker processes, no crash: every event exactly once.
-    let log = dir.0.join("processed");
+    let log = dir.path().join("processed");
     let workers = [
-        Process::work(&["--inbox", &db, "--exec", &logging(&log), "--workers", "4"]),
-        Process::work(&["--inbox", &db, "--exec", &logging(&log), "--workers", "4"]),
+        work(&["--inbox", &db, "--exec", &logging(&log), "--workers", "4"]),
+        work(&["--inbox", &db, "--exec", &logging(&log), "--workers", "4"]),
     ];
     deliver(0..40);
     let done = wait_for(&db, Duration::from_secs(60), |stats| stats["done"] == 40);
@@ -290,13 +209,13 @@ fn two_receivers_and_two_workers_on_postgres_process_each_event_once() {
 
     // A worker killed while it holds events: the other worker finishes them
     // once their leases expire.
-    let doomed = Process::work(&["--inbox", &db, "--exec", "sleep 30", "--workers", "4"]);
+    let doomed = work(&["--inbox", &db, "--exec", "sleep 30", "--workers", "4"]);
     deliver(40..50);
     let held = wait_for(&db, Duration::from_secs(20), |stats| stats["processing"] >= 1);
     assert!(held["processing"] >= 1, "{held:?}");
-    doomed.kill();
-    let finished = dir.0.join("finished");
-    let survivor = Process::work(&["--inbox", &db, "--exec", &logging(&finished), "--workers", "4"]);
+    drop(doomed); // SIGKILL, as above
+    let finished = dir.path().join("finished");
+    let survivor = work(&["--inbox", &db, "--exec", &logging(&finished), "--workers", "4"]);
     let done = wait_for(&db, Duration::from_secs(120), |stats| stats["done"] == 50);
     assert_eq!(done["done"], 50, "{done:?}");
     assert_eq!(lines(&finished).iter().collect::<BTreeSet<_>>().len(), 10, "the killed worker's events were finished");
