@@ -581,9 +581,15 @@ fn redis_store(url: &str, ca_file: Option<&Path>) -> Result<hookproof::redis::Re
     }
 }
 
-/// Starts `endpoint` on `--host`/`--port` and says where on stderr; then
-/// the metrics endpoint, when asked.
+/// Starts `endpoint` on `--host`/`--port` and says where on stderr, after
+/// the metrics endpoint when asked: the recorder is installed before the
+/// first delivery can arrive, so none goes uncounted.
 fn start_listening(args: &ListenArgs, endpoint: listen::Endpoint) -> Result<listen::Server, Failure> {
+    if let Some(addr) = args.metrics {
+        metrics_exporter_prometheus::PrometheusBuilder::new().with_http_listener(addr).install().map_err(|e| {
+            Failure::failed(format!("error: cannot serve --metrics on {addr}: {e} (is the port free?)"))
+        })?;
+    }
     let addr = std::net::SocketAddr::new(args.host, args.port);
     let server = match console::listen_extras(args, &endpoint)? {
         Some(app) => listen::Server::start_axum_app(addr, app),
@@ -595,9 +601,6 @@ fn start_listening(args: &ListenArgs, endpoint: listen::Endpoint) -> Result<list
         eprintln!("console on http://{}{}/", server.addr, console::LISTEN_PREFIX);
     }
     if let Some(addr) = args.metrics {
-        metrics_exporter_prometheus::PrometheusBuilder::new().with_http_listener(addr).install().map_err(|e| {
-            Failure::failed(format!("error: cannot serve --metrics on {addr}: {e} (is the port free?)"))
-        })?;
         // Not eprintln!: a closed stderr must not stop a running receiver.
         let _ = writeln!(std::io::stderr(), "metrics on http://{addr}/metrics");
     }
