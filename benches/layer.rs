@@ -70,7 +70,7 @@ async fn axum_unverified(body: axum::body::Bytes) -> StatusCode {
     StatusCode::OK
 }
 
-async fn axum_verified(webhook: hookproof::axum::RawWebhook) -> StatusCode {
+async fn axum_verified(webhook: hookproof::integrations::axum::RawWebhook) -> StatusCode {
     black_box((&webhook.verified, &webhook.body));
     StatusCode::OK
 }
@@ -80,7 +80,7 @@ async fn actix_unverified(body: actix_web::web::Bytes) -> actix_web::HttpRespons
     actix_web::HttpResponse::Ok().finish()
 }
 
-async fn actix_verified(webhook: hookproof::actix::RawWebhook) -> actix_web::HttpResponse {
+async fn actix_verified(webhook: hookproof::integrations::actix::RawWebhook) -> actix_web::HttpResponse {
     black_box((&webhook.verified, &webhook.body));
     actix_web::HttpResponse::Ok().finish()
 }
@@ -123,7 +123,7 @@ fn layer(c: &mut Criterion) {
         })
     });
     let verified = tower::ServiceBuilder::new()
-        .layer(hookproof::tower::WebhookLayer::new(Arc::clone(&verifier)))
+        .layer(hookproof::integrations::tower::WebhookLayer::new(Arc::clone(&verifier)))
         .service_fn(collect_body);
     group.bench_function("tower/verified", |b| {
         b.iter(|| {
@@ -141,7 +141,7 @@ fn layer(c: &mut Criterion) {
     });
     let verified = axum::Router::new()
         .route("/webhooks", axum::routing::post(axum_verified))
-        .route_layer(hookproof::tower::WebhookLayer::new(Arc::clone(&verifier)))
+        .route_layer(hookproof::integrations::tower::WebhookLayer::new(Arc::clone(&verifier)))
         .with_state(Arc::clone(&verifier));
     group.bench_function("axum/verified", |b| {
         b.iter(|| {
@@ -166,7 +166,7 @@ fn layer(c: &mut Criterion) {
     let verified = system.block_on(actix_web::test::init_service(
         actix_web::App::new().service(
             actix_web::web::resource("/webhooks")
-                .wrap(hookproof::actix::WebhookMiddleware::new(Arc::clone(&verifier)))
+                .wrap(hookproof::integrations::actix::WebhookMiddleware::new(Arc::clone(&verifier)))
                 .route(actix_web::web::post().to(actix_verified)),
         ),
     ));

@@ -20,8 +20,8 @@
 mod smile_receiver;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
-use hookproof::actix::{Webhook, WebhookMiddleware};
 use hookproof::events::SmileEnvelope;
+use hookproof::integrations::actix::{Webhook, WebhookMiddleware};
 use hookproof::{ReplayProtection, JSON_CONTENT_TYPE};
 
 async fn receive(hook: Webhook<SmileEnvelope>) -> HttpResponse {

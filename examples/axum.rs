@@ -18,8 +18,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Extension, Router};
-use hookproof::axum::Webhook;
 use hookproof::events::SmileEnvelope;
+use hookproof::integrations::axum::Webhook;
 use hookproof::JSON_CONTENT_TYPE;
 
 /// Runs only for a verified Smile envelope (the extractor is the last argument).

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use actix_web::dev::HttpServiceFactory;
 use actix_web::{web, App, HttpRequest, HttpServer};
-use hookproof::actix::{dispatch, RawWebhook, WebhookMiddleware};
+use hookproof::integrations::actix::{dispatch, RawWebhook, WebhookMiddleware};
 use hookproof::route::{EventMeta, EventRouter};
 use hookproof::{presets, ReplayProtection, Scheme, Verifier};
 use serde::Deserialize;

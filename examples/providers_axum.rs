@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use axum::routing::{post, MethodRouter};
 use axum::Router;
-use hookproof::axum::{dispatch, RawWebhook};
+use hookproof::integrations::axum::{dispatch, RawWebhook};
+use hookproof::integrations::tower::WebhookLayer;
 use hookproof::route::{EventMeta, EventRouter};
-use hookproof::tower::WebhookLayer;
 use hookproof::{presets, ReplayProtection, Scheme, Verifier};
 use serde::Deserialize;
 

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 
 use bytes::Bytes;
+use hookproof::integrations::tower::{ResponseBody, RouteEvents, WebhookLayer};
 use hookproof::route::{EventMeta, EventRouter};
-use hookproof::tower::{ResponseBody, RouteEvents, WebhookLayer};
 use hookproof::{presets, ReplayProtection, Scheme, Verifier};
 use http_body_util::{Either, Full};
 use hyper::body::Incoming;

@@ -52,10 +52,10 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::Router;
-use hookproof::axum::Webhook;
 use hookproof::events::StandardWebhooksEvent;
-use hookproof::redis::RedisStore;
-use hookproof::tower::WebhookLayer;
+use hookproof::integrations::axum::Webhook;
+use hookproof::integrations::redis::RedisStore;
+use hookproof::integrations::tower::WebhookLayer;
 use hookproof::{presets, ReplayProtection, Verifier, JSON_CONTENT_TYPE};
 
 const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";

@@ -25,7 +25,7 @@ mod smile_receiver;
 use std::convert::Infallible;
 
 use hookproof::events::SmileEnvelope;
-use hookproof::tower::{error_response, ResponseBody, WebhookLayer};
+use hookproof::integrations::tower::{error_response, ResponseBody, WebhookLayer};
 use hookproof::{ReplayProtection, Verified};
 use http::{header, Method, Request, Response, StatusCode};
 use http_body_util::{Either, Full};

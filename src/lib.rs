@@ -22,21 +22,27 @@
 
 pub use hookproof_core::*;
 
-/// The axum extractor (feature `axum`).
-#[cfg(feature = "axum")]
-pub use hookproof_axum as axum;
+/// The framework adapters and the Redis store, each behind its feature.
+///
+/// They live here, not at the crate root, so that `use hookproof::*` does
+/// not shadow the `axum`, `tower`, `actix` or `redis` crates themselves.
+pub mod integrations {
+    /// The axum extractor (feature `axum`).
+    #[cfg(feature = "axum")]
+    pub use hookproof_axum as axum;
 
-/// The tower `Layer` (feature `tower`).
-#[cfg(feature = "tower")]
-pub use hookproof_tower as tower;
+    /// The tower `Layer` (feature `tower`).
+    #[cfg(feature = "tower")]
+    pub use hookproof_tower as tower;
 
-/// The actix-web middleware, extractor and guard (feature `actix`).
-#[cfg(feature = "actix")]
-pub use hookproof_actix as actix;
+    /// The actix-web middleware, extractor and guard (feature `actix`).
+    #[cfg(feature = "actix")]
+    pub use hookproof_actix as actix;
 
-/// The Redis replay store (feature `redis`).
-#[cfg(feature = "redis")]
-pub use hookproof_redis as redis;
+    /// The Redis replay store (feature `redis`).
+    #[cfg(feature = "redis")]
+    pub use hookproof_redis as redis;
+}
 
 /// The durable inbox on SQLite or PostgreSQL, and its workers (feature `inbox`).
 #[cfg(feature = "inbox")]

@@ -219,7 +219,8 @@ mod dropped_requests {
         let verifier = support::verifier(64 * 1024);
         let runs = Arc::new(AtomicUsize::new(0));
         let delay = first_call_hangs(&runs);
-        let layer = hookproof::tower::WebhookLayer::new(verifier.clone()).replay(ReplayProtection::memory(&verifier));
+        let layer = hookproof::integrations::tower::WebhookLayer::new(verifier.clone())
+            .replay(ReplayProtection::memory(&verifier));
         let service = layer.layer(tower::service_fn(move |_: Request<Full<Bytes>>| {
             let delay = delay();
             async move {
@@ -240,7 +241,8 @@ mod dropped_requests {
         let verifier = support::verifier(64 * 1024);
         let runs = Arc::new(AtomicUsize::new(0));
         let delay = first_call_hangs(&runs);
-        let layer = hookproof::tower::WebhookLayer::new(verifier.clone()).replay(ReplayProtection::memory(&verifier));
+        let layer = hookproof::integrations::tower::WebhookLayer::new(verifier.clone())
+            .replay(ReplayProtection::memory(&verifier));
         let app = axum::Router::new()
             .route(
                 support::PATH,

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hookproof::redis::RedisStore;
+use hookproof::integrations::redis::RedisStore;
 use hookproof::replay::{ClaimOutcome, ReplayError, ReplayStore};
 use hookproof::{EventKey, MemoryStore, ReplayProtection};
 use redis_server::RedisServer;

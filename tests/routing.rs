@@ -59,11 +59,11 @@ async fn axum_routes_by_event_type() {
     let app = axum::Router::new()
         .route(
             "/github",
-            axum::routing::post(move |webhook: hookproof::axum::RawWebhook| async move {
-                hookproof::axum::dispatch(&events, webhook).await
+            axum::routing::post(move |webhook: hookproof::integrations::axum::RawWebhook| async move {
+                hookproof::integrations::axum::dispatch(&events, webhook).await
             }),
         )
-        .route_layer(hookproof::tower::WebhookLayer::new(verifier()));
+        .route_layer(hookproof::integrations::tower::WebhookLayer::new(verifier()));
     for ((headers, body), status, text) in cases() {
         let mut request = http::Request::post("/github").body(axum::body::Body::from(body)).unwrap();
         *request.headers_mut() = headers;
@@ -78,7 +78,8 @@ async fn axum_routes_by_event_type() {
 async fn tower_routes_by_event_type() {
     let events = EventRouter::new(&presets::github())
         .on("push", |push: Push, _: EventMeta| async move { format!("pushed {}", push.r#ref) });
-    let service = hookproof::tower::WebhookLayer::new(verifier()).layer(hookproof::tower::RouteEvents::new(events));
+    let service = hookproof::integrations::tower::WebhookLayer::new(verifier())
+        .layer(hookproof::integrations::tower::RouteEvents::new(events));
     for ((headers, body), status, text) in cases() {
         let mut request = http::Request::post("/github").body(Full::new(Bytes::from_static(body.as_bytes()))).unwrap();
         *request.headers_mut() = headers;
@@ -97,12 +98,12 @@ async fn actix_routes_by_event_type() {
             .on("push", |push: Push, _: EventMeta| async move { format!("pushed {}", push.r#ref) }),
     );
     let app = test::init_service(App::new().service(
-        web::resource("/github").wrap(hookproof::actix::WebhookMiddleware::new(verifier())).route(web::post().to(
-            move |request: HttpRequest, webhook: hookproof::actix::RawWebhook| {
+        web::resource("/github").wrap(hookproof::integrations::actix::WebhookMiddleware::new(verifier())).route(
+            web::post().to(move |request: HttpRequest, webhook: hookproof::integrations::actix::RawWebhook| {
                 let events = Arc::clone(&events);
-                async move { hookproof::actix::dispatch(&events, &request, webhook).await }
-            },
-        )),
+                async move { hookproof::integrations::actix::dispatch(&events, &request, webhook).await }
+            }),
+        ),
     ))
     .await;
     for ((headers, body), status, text) in cases() {

@@ -160,8 +160,8 @@ struct Endpoint {
 const PROCESSED: &str = r#"{"status":"processed"}"#;
 
 impl Endpoint {
-    fn layer(&self) -> hookproof::tower::WebhookLayer {
-        let mut layer = hookproof::tower::WebhookLayer::new(Arc::clone(&self.verifier));
+    fn layer(&self) -> hookproof::integrations::tower::WebhookLayer {
+        let mut layer = hookproof::integrations::tower::WebhookLayer::new(Arc::clone(&self.verifier));
         if let Some(replay) = &self.replay {
             layer = layer.replay(replay.clone());
         }
@@ -187,20 +187,20 @@ struct AxumState(Endpoint);
 
 async fn axum_handler(
     axum::extract::State(AxumState(endpoint)): axum::extract::State<AxumState>,
-    webhook: hookproof::axum::Webhook<Event>,
+    webhook: hookproof::integrations::axum::Webhook<Event>,
 ) -> http::Response<axum::body::Body> {
     let reply = (endpoint.handler)(&webhook.verified, &webhook.event);
     tokio::time::sleep(reply.delay).await;
     json_response(reply.status, reply.body)
 }
 
-async fn axum_raw_handler(_: hookproof::axum::RawWebhook) -> http::Response<axum::body::Body> {
+async fn axum_raw_handler(_: hookproof::integrations::axum::RawWebhook) -> http::Response<axum::body::Body> {
     json_response(200, PROCESSED.to_owned())
 }
 
 fn axum_app(endpoint: Endpoint) -> axum::Router {
     if endpoint.inbox.is_some() {
-        let accept = tower::Layer::layer(&endpoint.layer(), hookproof::tower::Accept);
+        let accept = tower::Layer::layer(&endpoint.layer(), hookproof::integrations::tower::Accept);
         axum::Router::new().route_service(PATH, axum::routing::post_service(accept))
     } else if endpoint.raw {
         let route = axum::routing::post(axum_raw_handler).get(axum_raw_handler);
@@ -235,7 +235,7 @@ fn serve_tower(start: Start, endpoint: Endpoint) -> std::io::Result<hookproof_te
                 let body = request.into_body().collect().await?.to_bytes();
                 let event: Event = match verified.decode(&body) {
                     Ok(event) => event,
-                    Err(error) => return Ok(hookproof::tower::error_response(&error)),
+                    Err(error) => return Ok(hookproof::integrations::tower::error_response(&error)),
                 };
                 let reply = handler(&verified, &event);
                 tokio::time::sleep(reply.delay).await;
@@ -250,7 +250,7 @@ fn serve_tower(start: Start, endpoint: Endpoint) -> std::io::Result<hookproof_te
 struct ActixHandler(Handler);
 
 async fn actix_handler(
-    webhook: hookproof::actix::Webhook<Event>,
+    webhook: hookproof::integrations::actix::Webhook<Event>,
     handler: actix_web::web::Data<ActixHandler>,
 ) -> actix_web::HttpResponse {
     let reply = (handler.0)(&webhook.verified, &webhook.event);
@@ -260,14 +260,14 @@ async fn actix_handler(
         .body(reply.body)
 }
 
-async fn actix_raw_handler(_: hookproof::actix::RawWebhook) -> actix_web::HttpResponse {
+async fn actix_raw_handler(_: hookproof::integrations::actix::RawWebhook) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok().content_type("application/json").body(PROCESSED)
 }
 
 fn actix_app(endpoint: &Endpoint, config: &mut actix_web::web::ServiceConfig) {
     let handler = actix_web::web::Data::new(ActixHandler(Arc::clone(&endpoint.handler)));
     #[cfg_attr(not(feature = "inbox"), allow(unused_mut))]
-    let mut middleware = hookproof::actix::WebhookMiddleware::new(Arc::clone(&endpoint.verifier));
+    let mut middleware = hookproof::integrations::actix::WebhookMiddleware::new(Arc::clone(&endpoint.verifier));
     if let Some(replay) = &endpoint.replay {
         middleware = middleware.replay(replay.clone());
     }
@@ -276,7 +276,7 @@ fn actix_app(endpoint: &Endpoint, config: &mut actix_web::web::ServiceConfig) {
     #[cfg(feature = "inbox")]
     if let Some(inbox) = &endpoint.inbox {
         middleware = middleware.inbox(inbox.clone());
-        route = actix_web::web::post().to(hookproof::actix::accepted);
+        route = actix_web::web::post().to(hookproof::integrations::actix::accepted);
     }
     let mut resource = actix_web::web::resource(PATH).wrap(middleware);
     if endpoint.raw {

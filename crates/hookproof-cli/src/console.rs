@@ -467,7 +467,7 @@ pub(crate) async fn record_refusals(State(recorder): State<Arc<Recorder>>, reque
             let error = VerifyError::BodyTooLarge { limit };
             let reason = format!("the body is over the {limit} byte limit (--max-body); it was not read further");
             record(&recorder, &headers, Bytes::new(), &error, reason);
-            return hookproof::tower::error_response(&error).map(axum::body::Body::new);
+            return hookproof::integrations::tower::error_response(&error).map(axum::body::Body::new);
         }
     };
     let response = next.run(Request::from_parts(parts, axum::body::Body::from(body.clone()))).await;

@@ -104,8 +104,8 @@ fn panicked() -> std::io::Error {
     std::io::Error::other("the server thread panicked")
 }
 
-fn layer(endpoint: &Endpoint) -> hookproof::tower::WebhookLayer {
-    let mut layer = hookproof::tower::WebhookLayer::new(Arc::clone(&endpoint.verifier));
+fn layer(endpoint: &Endpoint) -> hookproof::integrations::tower::WebhookLayer {
+    let mut layer = hookproof::integrations::tower::WebhookLayer::new(Arc::clone(&endpoint.verifier));
     if let Some(replay) = &endpoint.replay {
         layer = layer.replay(replay.clone());
     }
@@ -144,7 +144,7 @@ impl axum::extract::FromRef<AxumState> for Arc<Verifier> {
 
 async fn axum_handler(
     axum::extract::State(state): axum::extract::State<AxumState>,
-    webhook: hookproof::axum::RawWebhook,
+    webhook: hookproof::integrations::axum::RawWebhook,
 ) -> http::Response<axum::body::Body> {
     respond(json(state.0.receiver.handle(&webhook.verified, &webhook.body).await))
 }
@@ -152,7 +152,7 @@ async fn axum_handler(
 /// The axum receiver's router (`listen --console` adds routes and layers around it).
 pub(crate) fn axum_app(endpoint: Endpoint) -> axum::Router {
     if endpoint.inbox.is_some() {
-        let accept = tower::Layer::layer(&layer(&endpoint), hookproof::tower::Accept);
+        let accept = tower::Layer::layer(&layer(&endpoint), hookproof::integrations::tower::Accept);
         let route = axum::routing::post_service(accept.clone());
         let route = if serves_get(&endpoint) { route.get_service(accept) } else { route };
         axum::Router::new().route_service(&endpoint.path, route)
@@ -198,7 +198,7 @@ async fn serve_tower(
             let receiver = Arc::clone(&receiver);
             async move {
                 if inbox_mode {
-                    // The layer stored the delivery: acknowledge, as `hookproof::tower::Accept` does.
+                    // The layer stored the delivery: acknowledge, as `hookproof::integrations::tower::Accept` does.
                     return Ok(respond::<Full<Bytes>>(hookproof::Reply::accepted()));
                 }
                 let verified = request.extensions().get::<hookproof::Verified>().cloned();
@@ -252,7 +252,7 @@ async fn serve_tower(
 // --- actix: the middleware (verification and replay) and the extractor reusing its result.
 
 async fn actix_handler(
-    webhook: hookproof::actix::RawWebhook,
+    webhook: hookproof::integrations::actix::RawWebhook,
     receiver: actix_web::web::Data<Receiver>,
 ) -> actix_web::HttpResponse {
     let (status, body) = receiver.handle(&webhook.verified, &webhook.body).await;
@@ -264,7 +264,7 @@ async fn actix_handler(
 async fn serve_actix(listener: TcpListener, endpoint: Endpoint, stopped: oneshot::Receiver<()>) -> std::io::Result<()> {
     let receiver = actix_web::web::Data::from(Arc::clone(&endpoint.receiver));
     let server = actix_web::HttpServer::new(move || {
-        let mut middleware = hookproof::actix::WebhookMiddleware::new(Arc::clone(&endpoint.verifier));
+        let mut middleware = hookproof::integrations::actix::WebhookMiddleware::new(Arc::clone(&endpoint.verifier));
         if let Some(replay) = &endpoint.replay {
             middleware = middleware.replay(replay.clone());
         }
@@ -272,7 +272,7 @@ async fn serve_actix(listener: TcpListener, endpoint: Endpoint, stopped: oneshot
             middleware = middleware.inbox(inbox.clone());
         }
         let route = |method: actix_web::Route| match &endpoint.inbox {
-            Some(_) => method.to(hookproof::actix::accepted).wrap(middleware.clone()),
+            Some(_) => method.to(hookproof::integrations::actix::accepted).wrap(middleware.clone()),
             None => method.to(actix_handler).wrap(middleware.clone()),
         };
         // The middleware wraps the POST route only (and GET for a handshake),

@@ -569,14 +569,14 @@ fn check_replay_store(url: &str, ca_file: Option<&Path>, strict: bool) -> Result
 }
 
 /// The Redis store `--replay URL` names, trusting `--redis-ca-file` if given.
-fn redis_store(url: &str, ca_file: Option<&Path>) -> Result<hookproof::redis::RedisStore, Failure> {
+fn redis_store(url: &str, ca_file: Option<&Path>) -> Result<hookproof::integrations::redis::RedisStore, Failure> {
     let unusable = |e: &dyn std::fmt::Display| Failure::usage(format!("error: --replay `{}`: {e}", redact_url(url)));
     match ca_file {
-        None => hookproof::redis::RedisStore::new(url).map_err(|e| unusable(&e)),
+        None => hookproof::integrations::redis::RedisStore::new(url).map_err(|e| unusable(&e)),
         Some(path) => {
             let pem = std::fs::read(path)
                 .map_err(|e| Failure::usage(format!("error: cannot read --redis-ca-file `{}`: {e}", path.display())))?;
-            hookproof::redis::RedisStore::with_root_certificates(url, &pem).map_err(|e| unusable(&e))
+            hookproof::integrations::redis::RedisStore::with_root_certificates(url, &pem).map_err(|e| unusable(&e))
         }
     }
 }

@@ -33,7 +33,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use hookproof::inbox::{Inbox, Worker};
-use hookproof::tower::{Accept, WebhookLayer};
+use hookproof::integrations::tower::{Accept, WebhookLayer};
 use hookproof::{presets, ReplayProtection, Signer, Verifier};
 use hookproof_test_support::Start;
 use http_body_util::{BodyExt as _, Full};
@@ -137,7 +137,7 @@ fn run(name: &'static str, inbox_url: Option<&str>) -> Outcome {
 /// What [`service`] makes: the same type with or without the inbox.
 type Receiver = tower::util::BoxCloneService<
     http::Request<hyper::body::Incoming>,
-    http::Response<hookproof::tower::ResponseBody<Full<Bytes>>>,
+    http::Response<hookproof::integrations::tower::ResponseBody<Full<Bytes>>>,
     Infallible,
 >;
 

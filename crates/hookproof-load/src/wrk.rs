@@ -597,7 +597,7 @@ fn respond<B: From<Bytes>>(status: http::StatusCode) -> http::Response<B> {
 
 // axum: Router, hookproof's tower layer as route_layer, the RawWebhook extractor.
 
-async fn axum_verified(webhook: hookproof::axum::RawWebhook) -> http::Response<axum::body::Body> {
+async fn axum_verified(webhook: hookproof::integrations::axum::RawWebhook) -> http::Response<axum::body::Body> {
     std::hint::black_box((&webhook.verified, &webhook.body));
     respond(http::StatusCode::OK)
 }
@@ -615,7 +615,7 @@ fn axum_app(mode: Mode, verifier: Arc<Verifier>) -> axum::Router {
     match mode {
         Mode::Verified => axum::Router::new()
             .route(PATH, axum::routing::post(axum_verified))
-            .route_layer(hookproof::tower::WebhookLayer::new(Arc::clone(&verifier)))
+            .route_layer(hookproof::integrations::tower::WebhookLayer::new(Arc::clone(&verifier)))
             .with_state(verifier),
         Mode::Unverified => axum::Router::new().route(PATH, axum::routing::post(axum_unverified)),
         Mode::HandRolled => axum::Router::new().route(PATH, axum::routing::post(axum_hand_rolled)),
@@ -624,7 +624,7 @@ fn axum_app(mode: Mode, verifier: Arc<Verifier>) -> axum::Router {
 
 // actix: WebhookMiddleware on the resource, the RawWebhook extractor.
 
-async fn actix_verified(webhook: hookproof::actix::RawWebhook) -> actix_web::HttpResponse {
+async fn actix_verified(webhook: hookproof::integrations::actix::RawWebhook) -> actix_web::HttpResponse {
     std::hint::black_box((&webhook.verified, &webhook.body));
     actix_web::HttpResponse::Ok().content_type("application/json").body(ANSWER)
 }
@@ -646,7 +646,7 @@ fn actix_app(mode: Mode, verifier: &Arc<Verifier>, config: &mut actix_web::web::
     match mode {
         Mode::Verified => config.service(
             web::resource(PATH)
-                .wrap(hookproof::actix::WebhookMiddleware::new(Arc::clone(verifier)))
+                .wrap(hookproof::integrations::actix::WebhookMiddleware::new(Arc::clone(verifier)))
                 .route(web::post().to(actix_verified)),
         ),
         Mode::Unverified => config.service(web::resource(PATH).route(web::post().to(actix_unverified))),
@@ -659,8 +659,9 @@ fn actix_app(mode: Mode, verifier: &Arc<Verifier>, config: &mut actix_web::web::
 fn start_tower(start: Start, mode: Mode, verifier: Arc<Verifier>) -> std::io::Result<Server> {
     match mode {
         Mode::Verified => {
-            let service = tower::ServiceBuilder::new().layer(hookproof::tower::WebhookLayer::new(verifier)).service_fn(
-                |request: http::Request<Full<Bytes>>| async move {
+            let service = tower::ServiceBuilder::new()
+                .layer(hookproof::integrations::tower::WebhookLayer::new(verifier))
+                .service_fn(|request: http::Request<Full<Bytes>>| async move {
                     let verified = request.extensions().get::<hookproof::Verified>().cloned();
                     let body = request.into_body().collect().await.map(|body| body.to_bytes());
                     let status = match (verified, body) {
@@ -671,8 +672,7 @@ fn start_tower(start: Start, mode: Mode, verifier: Arc<Verifier>) -> std::io::Re
                         _ => http::StatusCode::INTERNAL_SERVER_ERROR,
                     };
                     Ok::<_, Infallible>(respond::<Full<Bytes>>(status))
-                },
-            );
+                });
             start.hyper(service)
         }
         Mode::Unverified => {
