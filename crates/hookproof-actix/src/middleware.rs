@@ -38,7 +38,7 @@ use crate::{ActixHeaders, WebhookError};
 ///
 /// Opt in with [`replay`](Self::replay): each verified event is then
 /// processed once. Between verifying and calling the wrapped service the
-/// middleware claims the event ([`ReplayProtection::begin`](hookproof_core::ReplayProtection::begin)) and answers
+/// middleware claims the event ([`ReplayProtection::claim`](hookproof_core::ReplayProtection::claim)) and answers
 /// without running the handler when it cannot:
 ///
 /// | outcome | status | body |

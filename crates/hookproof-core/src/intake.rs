@@ -74,7 +74,7 @@ impl Intake {
         async move {
             Ok(match step {
                 Step::Direct => Pass::Handle(None),
-                Step::Claim(replay, verified, body) => match replay.begin(&verified, &body).await? {
+                Step::Claim(replay, verified, body) => match replay.claim(&verified, &body).await? {
                     Admission::Process(claim) => Pass::Handle(Some(claim)),
                     Admission::Unprotected => Pass::Handle(None),
                     Admission::Duplicate => Pass::Duplicate,

@@ -3,7 +3,7 @@
 //!
 //! A delivery goes through three steps around the handler:
 //!
-//! 1. [`ReplayProtection::begin`] *claims* the event's
+//! 1. [`ReplayProtection::claim`] *claims* the event's
 //!    [key](crate::Verified::event_key) for this request (with an owner
 //!    token and a lease, so a crashed worker's claim expires). A key already
 //!    processed is a [`Admission::Duplicate`] (answer 200
@@ -129,10 +129,10 @@ pub trait ReplayStore: Send + Sync + fmt::Debug {
 /// let headers = Signer::new(presets::github(), "s").unwrap().sign(b"{}");
 /// let verified = verifier.verify(&headers, b"{}").unwrap();
 ///
-/// let Admission::Process(claim) = replay.begin(&verified, b"{}").await.unwrap() else { panic!() };
+/// let Admission::Process(claim) = replay.claim(&verified, b"{}").await.unwrap() else { panic!() };
 /// let outcome = claim.guard(async { 200 }).await; // the handler, panics caught
 /// claim.settle(outcome.is_ok_and(|status| status == 200)).await;
-/// assert!(matches!(replay.begin(&verified, b"{}").await.unwrap(), Admission::Duplicate));
+/// assert!(matches!(replay.claim(&verified, b"{}").await.unwrap(), Admission::Duplicate));
 /// # });
 /// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
 /// #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
@@ -148,7 +148,7 @@ pub struct ReplayProtection {
     fail_open: bool,
 }
 
-/// The outcome of [`ReplayProtection::begin`].
+/// The outcome of [`ReplayProtection::claim`].
 #[derive(Debug)]
 #[must_use = "a claim must be settled (dropping it releases the event)"]
 pub enum Admission {
@@ -180,7 +180,9 @@ pub fn minimum_retention(verifier: &Verifier) -> Duration {
 
 impl ReplayProtection {
     /// Protection backed by `store`, with retention fitted to `verifier`
-    /// (see [`minimum_retention`]).
+    /// (see [`minimum_retention`]): it takes the verifier because events
+    /// must be remembered for as long as a captured delivery would still
+    /// verify, and for the provider's retries.
     pub fn new(store: impl ReplayStore + 'static, verifier: &Verifier) -> Self {
         Self::from_arc(Arc::new(store), verifier)
     }
@@ -253,7 +255,7 @@ impl ReplayProtection {
     ///
     /// Within a Tokio runtime the returned claim renews its lease in the
     /// background until it is settled or dropped.
-    pub async fn begin(&self, verified: &Verified, body: &[u8]) -> Result<Admission, VerifyError> {
+    pub async fn claim(&self, verified: &Verified, body: &[u8]) -> Result<Admission, VerifyError> {
         let key = verified.event_key(body);
         let owner = crate::sign::random_token();
         match self.store.claim(&key, &owner, self.lease).await {
@@ -278,7 +280,7 @@ impl ReplayProtection {
     }
 }
 
-/// This request's claim on an event; see [`ReplayProtection::begin`].
+/// This request's claim on an event; see [`ReplayProtection::claim`].
 ///
 /// A guard: run the handler with [`run`](Self::run) (or under
 /// [`guard`](Self::guard), then [`settle`](Self::settle) it). Dropped unsettled, it releases the claim

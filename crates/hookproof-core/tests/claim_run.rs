@@ -27,14 +27,14 @@ impl Fixture {
     }
 
     async fn claim(&self) -> Claim {
-        match self.replay.begin(&self.verified, b"{}").await.unwrap() {
+        match self.replay.claim(&self.verified, b"{}").await.unwrap() {
             Admission::Process(claim) => claim,
             other => panic!("expected a new claim, got {other:?}"),
         }
     }
 
     async fn is_duplicate(&self) -> bool {
-        matches!(self.replay.begin(&self.verified, b"{}").await.unwrap(), Admission::Duplicate)
+        matches!(self.replay.claim(&self.verified, b"{}").await.unwrap(), Admission::Duplicate)
     }
 }
 

@@ -23,9 +23,9 @@ fn counters_and_latency_reach_the_recorder() {
         let replay = ReplayProtection::memory(&verifier);
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
-            let Admission::Process(claim) = replay.begin(&verified, b"{}").await.unwrap() else { panic!("new event") };
+            let Admission::Process(claim) = replay.claim(&verified, b"{}").await.unwrap() else { panic!("new event") };
             claim.settle(true).await;
-            assert!(matches!(replay.begin(&verified, b"{}").await.unwrap(), Admission::Duplicate));
+            assert!(matches!(replay.claim(&verified, b"{}").await.unwrap(), Admission::Duplicate));
         });
     });
     let mut counters = std::collections::BTreeMap::new();

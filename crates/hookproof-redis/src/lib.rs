@@ -16,7 +16,7 @@
 //! let replay = ReplayProtection::new(store, &verifier);
 //!
 //! let verified = verifier.verify(headers, body)?;
-//! match replay.begin(&verified, body).await? {
+//! match replay.claim(&verified, body).await? {
 //!     Admission::Process(claim) => {
 //!         // ... run the handler, then on success:
 //!         claim.commit().await;

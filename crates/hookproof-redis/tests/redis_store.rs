@@ -264,20 +264,20 @@ async fn replay_protection_round_trip() {
     let (verifier, delivery) = verified(BODY);
     let replay = ReplayProtection::new(store(&server).await, &verifier);
 
-    let Admission::Process(claim) = replay.begin(&delivery, BODY).await.unwrap() else { panic!("first delivery runs") };
-    let concurrent = replay.begin(&delivery, BODY).await.unwrap_err();
+    let Admission::Process(claim) = replay.claim(&delivery, BODY).await.unwrap() else { panic!("first delivery runs") };
+    let concurrent = replay.claim(&delivery, BODY).await.unwrap_err();
     assert!(matches!(concurrent, VerifyError::InFlight));
     assert_eq!(concurrent.status().as_u16(), 409);
     claim.commit().await;
-    assert!(matches!(replay.begin(&delivery, BODY).await.unwrap(), Admission::Duplicate));
+    assert!(matches!(replay.claim(&delivery, BODY).await.unwrap(), Admission::Duplicate));
 
     // A failed handler releases: the retry is processed.
     let (_, failing) = verified(OTHER_BODY);
-    let Admission::Process(claim) = replay.begin(&failing, OTHER_BODY).await.unwrap() else {
+    let Admission::Process(claim) = replay.claim(&failing, OTHER_BODY).await.unwrap() else {
         panic!("first delivery runs")
     };
     claim.release().await;
-    assert!(matches!(replay.begin(&failing, OTHER_BODY).await.unwrap(), Admission::Process(_)));
+    assert!(matches!(replay.claim(&failing, OTHER_BODY).await.unwrap(), Admission::Process(_)));
 }
 
 #[tokio::test]
@@ -290,13 +290,13 @@ async fn replay_protection_with_redis_down_refuses_unless_fail_open() {
     server.stop();
 
     let started = Instant::now();
-    let error = closed.begin(&delivery, BODY).await.unwrap_err();
+    let error = closed.claim(&delivery, BODY).await.unwrap_err();
     assert!(started.elapsed() < TIMEOUT + MARGIN);
     assert!(matches!(error, VerifyError::ReplayStoreUnavailable(_)), "{error:?}");
     assert_eq!((error.status().as_u16(), error.code()), (503, "replay_store_unavailable"));
     assert!(error.source().is_some(), "the store's error is kept as the source");
 
-    assert!(matches!(open.begin(&delivery, BODY).await.unwrap(), Admission::Unprotected));
+    assert!(matches!(open.claim(&delivery, BODY).await.unwrap(), Admission::Unprotected));
 }
 
 #[tokio::test]
@@ -312,7 +312,7 @@ async fn redis_keys_have_a_fixed_size_and_hold_no_id_or_signature() {
         let headers = signer.sign_at(b"{}", SystemTime::now(), Some(id));
         signatures.push(headers["webhook-signature"].to_str().unwrap().trim_start_matches("v1,").to_owned());
         let verified = verifier.verify(&headers, b"{}").unwrap();
-        let Admission::Process(claim) = replay.begin(&verified, b"{}").await.unwrap() else { panic!("{id} is new") };
+        let Admission::Process(claim) = replay.claim(&verified, b"{}").await.unwrap() else { panic!("{id} is new") };
         claim.settle(true).await;
     }
     let mut connection = redis::Client::open(server.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
