@@ -20,6 +20,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// Feature badges on docs.rs ("Available on crate feature X only").
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub use hookproof_core::*;
 
 /// The framework adapters and the Redis store, each behind its feature.

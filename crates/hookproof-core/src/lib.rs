@@ -31,6 +31,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// Feature badges on docs.rs ("Available on crate feature X only").
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod asym;
 mod body;
 mod error;

@@ -74,6 +74,9 @@
 //! receiver that would rather refuse to start calls [`RedisStore::ping`]
 //! after connecting.
 
+// Feature badges on docs.rs ("Available on crate feature X only").
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
