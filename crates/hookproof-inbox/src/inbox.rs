@@ -21,10 +21,6 @@ use crate::time::{duration_millis, from_millis, millis, now_millis};
 use crate::{sql, InboxError};
 use hookproof_core::redact_url;
 
-// The refusals log uses the pools below; a child module can.
-#[path = "rejected.rs"]
-pub(crate) mod rejected;
-
 /// How long done rows are kept by default before [`Inbox::purge_done`]
 /// removes them: longer than any provider's retry window (Stripe: 3 days),
 /// so a late retry of a processed event is still a duplicate.
@@ -123,6 +119,10 @@ macro_rules! with_reader {
         }
     };
 }
+
+// The refusals log uses the pools and the macros above; a child module can.
+#[path = "rejected.rs"]
+pub(crate) mod rejected;
 
 /// Begins a transaction that writes. On SQLite it takes the write lock up
 /// front (`BEGIN IMMEDIATE`): a deferred transaction that reads first and
@@ -456,32 +456,22 @@ impl Inbox {
         let expires = now.saturating_add(duration_millis(lease));
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = async {
-            let mut events = match &self.inner.backend {
-                Backend::Sqlite(pools) => {
-                    let mut transaction = pools.writer.begin_worker_write().await?;
-                    let rows = sqlx::query(sql::CLAIM_SQLITE)
-                        .bind(owner)
-                        .bind(expires)
-                        .bind(now)
-                        .bind(limit)
-                        .fetch_all(&mut *transaction)
-                        .await?;
-                    transaction.commit().await?;
-                    rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?
-                }
-                Backend::Postgres(pool) => {
-                    let mut transaction = pool.begin_worker_write().await?;
-                    let rows = sqlx::query(sql::CLAIM_POSTGRES)
-                        .bind(owner)
-                        .bind(expires)
-                        .bind(now)
-                        .bind(limit)
-                        .fetch_all(&mut *transaction)
-                        .await?;
-                    transaction.commit().await?;
-                    rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?
-                }
+            let claim = match &self.inner.backend {
+                Backend::Sqlite(_) => sql::CLAIM_SQLITE,
+                Backend::Postgres(_) => sql::CLAIM_POSTGRES,
             };
+            let mut events = with_writer!(&self.inner.backend, pool => {
+                let mut transaction = pool.begin_worker_write().await?;
+                let rows = sqlx::query(claim)
+                    .bind(owner)
+                    .bind(expires)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(&mut *transaction)
+                    .await?;
+                transaction.commit().await?;
+                rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?
+            });
             events.sort_by_key(Event::id);
             Ok(events)
         };

@@ -97,42 +97,24 @@ impl Inbox {
         let now = now_millis();
         let limit = self.inner.options.operation_timeout;
         bounded(limit, async {
-            match &self.inner.backend {
-                Backend::Sqlite(pools) => {
-                    sqlx::query(CREATE_SQLITE).execute(&pools.writer).await?;
-                    let mut transaction = pools.writer.begin().await?;
-                    sqlx::query(INSERT)
-                        .bind(now)
-                        .bind(&rejection.scheme)
-                        .bind(i32::from(rejection.status))
-                        .bind(&rejection.code)
-                        .bind(&rejection.reason)
-                        .bind(&headers)
-                        .bind(body.as_ref())
-                        .bind(body_size)
-                        .execute(&mut *transaction)
-                        .await?;
-                    sqlx::query(TRIM).bind(keep).execute(&mut *transaction).await?;
-                    transaction.commit().await
-                }
-                Backend::Postgres(pool) => {
-                    sqlx::query(CREATE_POSTGRES).execute(pool).await?;
-                    let mut transaction = pool.begin().await?;
-                    sqlx::query(INSERT)
-                        .bind(now)
-                        .bind(&rejection.scheme)
-                        .bind(i32::from(rejection.status))
-                        .bind(&rejection.code)
-                        .bind(&rejection.reason)
-                        .bind(&headers)
-                        .bind(body.as_ref())
-                        .bind(body_size)
-                        .execute(&mut *transaction)
-                        .await?;
-                    sqlx::query(TRIM).bind(keep).execute(&mut *transaction).await?;
-                    transaction.commit().await
-                }
-            }
+            let create = create_table(&self.inner.backend);
+            with_writer!(&self.inner.backend, pool => {
+                sqlx::query(create).execute(pool).await?;
+                let mut transaction = pool.begin().await?;
+                sqlx::query(INSERT)
+                    .bind(now)
+                    .bind(&rejection.scheme)
+                    .bind(i32::from(rejection.status))
+                    .bind(&rejection.code)
+                    .bind(&rejection.reason)
+                    .bind(&headers)
+                    .bind(body.as_ref())
+                    .bind(body_size)
+                    .execute(&mut *transaction)
+                    .await?;
+                sqlx::query(TRIM).bind(keep).execute(&mut *transaction).await?;
+                transaction.commit().await
+            })
         })
         .await
     }
@@ -142,24 +124,25 @@ impl Inbox {
     pub async fn rejected(&self, limit: usize) -> Result<Vec<Rejection>, InboxError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         bounded(self.inner.options.operation_timeout, async {
-            match &self.inner.backend {
-                Backend::Sqlite(pools) => {
-                    sqlx::query(CREATE_SQLITE).execute(&pools.writer).await?;
-                    let rows = sqlx::query(LIST).bind(limit).fetch_all(&pools.reader).await?;
-                    rows.iter().map(from_row).collect()
-                }
-                Backend::Postgres(pool) => {
-                    sqlx::query(CREATE_POSTGRES).execute(pool).await?;
-                    let rows = sqlx::query(LIST).bind(limit).fetch_all(pool).await?;
-                    rows.iter().map(from_row).collect()
-                }
-            }
+            let create = create_table(&self.inner.backend);
+            with_writer!(&self.inner.backend, pool => sqlx::query(create).execute(pool).await.map(drop))?;
+            with_reader!(&self.inner.backend, pool => {
+                let rows = sqlx::query(LIST).bind(limit).fetch_all(pool).await?;
+                rows.iter().map(from_row).collect()
+            })
         })
         .await
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The table's `CREATE` statement for `backend`.
+fn create_table(backend: &Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite(_) => CREATE_SQLITE,
+        Backend::Postgres(_) => CREATE_POSTGRES,
+    }
+}
+
 fn from_row(row: &impl Columns) -> Result<Rejection, sqlx::Error> {
     Ok(Rejection {
         id: row.int("id")?,
