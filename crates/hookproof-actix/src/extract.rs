@@ -84,11 +84,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for Webhook<T> {
     type Future = LocalBoxFuture<'static, Result<Self, WebhookError>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let delivery = delivery(request, payload);
+        // The raw extractor's path, then decoding: one code path for both.
+        let raw = RawWebhook::from_request(request, payload);
         Box::pin(async move {
-            let delivery = delivery.await?;
-            let event = delivery.verified.decode(&delivery.body)?;
-            Ok(Self { event, verified: delivery.verified })
+            let RawWebhook { body, verified } = raw.await?;
+            Ok(Self { event: verified.decode(&body)?, verified })
         })
     }
 }
