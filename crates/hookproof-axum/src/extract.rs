@@ -4,10 +4,9 @@ use std::sync::Arc;
 
 use axum_core::extract::{FromRequest, Request};
 use bytes::Bytes;
-use hookproof_core::{Verified, Verifier, VerifyError};
+use hookproof_core::{read_body, BodyCollector, Verified, Verifier, VerifyError};
 use serde::de::DeserializeOwned;
 
-use crate::body::{body_collector, read_into};
 use crate::WebhookRejection;
 
 /// A verified webhook whose JSON body decoded into `T`.
@@ -100,14 +99,14 @@ where
         // bounded its body); a verifier alongside keeps its limit.
         if let Some(verified) = parts.extensions.remove::<Verified>() {
             let limit = verifier.as_ref().map_or(usize::MAX, |verifier| verifier.body_limit());
-            let mut collector = body_collector(&parts.headers, limit)?;
-            read_into(body, |chunk| collector.push(chunk)).await?;
+            let mut collector = BodyCollector::for_headers(&parts.headers, limit)?;
+            read_body(body, &mut collector).await?;
             return Ok(Self { body: collector.finish(), verified });
         }
         let verifier = verifier.ok_or(VerifyError::VerifierNotConfigured)?;
         // Refuses oversized, unsigned or stale deliveries before reading their bodies.
         let mut delivery = verifier.begin_received(&parts.headers, parts.method.as_str(), &parts.uri)?;
-        read_into(body, |chunk| delivery.push(chunk)).await?;
+        read_body(body, &mut delivery).await?;
         let (verified, body) = verifier.finish(delivery)?;
         Ok(Self { body, verified })
     }

@@ -85,7 +85,6 @@
 //! [`Verifier`]: hookproof_core::Verifier
 //! [`Verified`]: hookproof_core::Verified
 
-mod body;
 mod extract;
 mod rejection;
 mod route;

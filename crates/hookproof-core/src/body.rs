@@ -1,10 +1,13 @@
 //! Reading a body under a limit: the rule every adapter applies, written once.
 
+use std::error::Error as StdError;
 use std::fmt;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 
 use bytes::{Buf, BufMut as _, Bytes, BytesMut};
 
-use crate::VerifyError;
+use crate::{HeaderLookup, PendingDelivery, VerifyError};
 
 /// Up-front allocation cap, so a large (possibly lying) `Content-Length`
 /// cannot reserve memory the client never sends.
@@ -62,6 +65,11 @@ impl BodyCollector {
         Ok(Self { buffer: Buffer::Empty, limit, initial_capacity: declared.min(limit).min(INITIAL_CAPACITY_CAP) })
     }
 
+    /// [`new`](Self::new) with the `Content-Length` of `headers`.
+    pub fn for_headers(headers: &impl HeaderLookup, limit: usize) -> Result<Self, VerifyError> {
+        Self::new(parse_content_length(headers.values("content-length").next()), limit)
+    }
+
     /// Appends a chunk (any [`Buf`]: `Bytes`, `&[u8]`, a framework's frame
     /// data), or refuses the body if it would pass the limit. The size is
     /// checked before anything is copied.
@@ -111,6 +119,59 @@ impl BodyCollector {
     }
 }
 
+/// Where a streamed body goes, chunk by chunk: a [`BodyCollector`] (only
+/// bounded) or a [`PendingDelivery`] (bounded, then verified). Both refuse
+/// a chunk that passes the limit (413 `body_too_large`).
+pub trait BodySink {
+    /// Adds the next chunk of the body.
+    fn push(&mut self, chunk: impl Buf) -> Result<(), VerifyError>;
+}
+
+impl BodySink for BodyCollector {
+    fn push(&mut self, chunk: impl Buf) -> Result<(), VerifyError> {
+        BodyCollector::push(self, chunk)
+    }
+}
+
+impl BodySink for PendingDelivery {
+    fn push(&mut self, chunk: impl Buf) -> Result<(), VerifyError> {
+        PendingDelivery::push(self, chunk)
+    }
+}
+
+/// Reads an [`http_body::Body`] frame by frame into `sink` until it ends:
+/// 400 `body_read_failed` if the stream fails, 413 as soon as it passes the
+/// limit (chunked bodies and lying lengths: nothing past the limit is
+/// buffered). Trailers are not part of what is signed. For hand-written
+/// futures; [`read_body`] awaits it.
+pub fn poll_read_body<B>(
+    mut body: Pin<&mut B>,
+    sink: &mut impl BodySink,
+    cx: &mut Context<'_>,
+) -> Poll<Result<(), VerifyError>>
+where
+    B: http_body::Body,
+    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    while let Some(frame) = ready!(body.as_mut().poll_frame(cx)) {
+        let frame = frame.map_err(|error| VerifyError::BodyRead(error.into()))?;
+        if let Ok(data) = frame.into_data() {
+            sink.push(data)?;
+        }
+    }
+    Poll::Ready(Ok(()))
+}
+
+/// [`poll_read_body`] as an `async fn`: reads all of `body` into `sink`.
+pub async fn read_body<B>(body: B, sink: &mut impl BodySink) -> Result<(), VerifyError>
+where
+    B: http_body::Body,
+    B::Error: Into<Box<dyn StdError + Send + Sync>>,
+{
+    let mut body = std::pin::pin!(body);
+    std::future::poll_fn(|cx| poll_read_body(body.as_mut(), sink, cx)).await
+}
+
 /// Refuses a declared `Content-Length` over the limit before reading anything.
 pub fn check_content_length(content_length: Option<u64>, limit: usize) -> Result<(), VerifyError> {
     match content_length {
@@ -128,6 +189,48 @@ pub fn parse_content_length(value: Option<&[u8]>) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A body that yields `frames` in order, then ends; counts what was polled.
+    struct Frames {
+        frames: std::collections::VecDeque<Result<&'static [u8], &'static str>>,
+        polled: usize,
+    }
+
+    impl http_body::Body for Frames {
+        type Data = Bytes;
+        type Error = Box<dyn StdError + Send + Sync>;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+            self.polled += 1;
+            let frame = self.frames.pop_front();
+            Poll::Ready(
+                frame.map(|frame| {
+                    frame.map(|data| http_body::Frame::data(Bytes::from_static(data))).map_err(Into::into)
+                }),
+            )
+        }
+    }
+
+    fn read(frames: Vec<Result<&'static [u8], &'static str>>, limit: usize) -> (Result<Bytes, VerifyError>, usize) {
+        let mut body = Frames { frames: frames.into(), polled: 0 };
+        let mut collector = BodyCollector::new(None, limit).unwrap();
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let Poll::Ready(result) = poll_read_body(Pin::new(&mut body), &mut collector, &mut cx) else { panic!("ready") };
+        (result.map(|()| collector.finish()), body.polled)
+    }
+
+    #[test]
+    fn reading_a_body_collects_refuses_past_the_limit_and_reports_a_failed_stream() {
+        let (read_all, polled) = read(vec![Ok(b"ab"), Ok(b""), Ok(b"cd")], 4);
+        assert_eq!((read_all.unwrap(), polled), (Bytes::from_static(b"abcd"), 4));
+        let (too_large, polled) = read(vec![Ok(b"abc"), Ok(b"de"), Ok(b"never read")], 4);
+        assert_eq!((too_large.unwrap_err().code(), polled), ("body_too_large", 2));
+        let (failed, _) = read(vec![Ok(b"ab"), Err("peer went away")], 4);
+        assert_eq!(failed.unwrap_err().code(), "body_read_failed");
+    }
 
     #[test]
     fn refuses_declared_and_streamed_excess() {

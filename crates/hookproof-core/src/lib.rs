@@ -57,7 +57,7 @@ pub mod sink;
 mod timestamp;
 mod verify;
 
-pub use body::{check_content_length, parse_content_length, BodyCollector};
+pub use body::{check_content_length, parse_content_length, poll_read_body, read_body, BodyCollector, BodySink};
 pub use error::{ConfigError, ErrorChain, VerifyError, DUPLICATE_BODY, JSON_CONTENT_TYPE};
 pub use headers::HeaderLookup;
 pub use identity::{EventKey, Identity, IdentitySource};

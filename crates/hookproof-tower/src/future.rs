@@ -9,7 +9,7 @@ use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
-use hookproof_core::{Intake, Pass, PendingDelivery, Reply, Settled, Verified, Verifier, VerifyError};
+use hookproof_core::{poll_read_body, Intake, Pass, PendingDelivery, Reply, Settled, Verified, Verifier, VerifyError};
 use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
@@ -116,7 +116,7 @@ where
             let next = match state.as_mut().project() {
                 StateProj::Collecting { body, pending } => {
                     let slot = pending.as_mut().expect(DONE);
-                    match ready!(poll_collect(body, &mut slot.delivery, cx)) {
+                    match ready!(poll_read_body(body, &mut slot.delivery, cx)) {
                         Ok(()) => {
                             let Pending { parts, delivery, mut inner, verifier, intake } = pending.take().expect(DONE);
                             match finish(&verifier, delivery) {
@@ -186,32 +186,6 @@ fn finish(verifier: &Verifier, delivery: PendingDelivery) -> Result<(Verified, B
     match verifier.answer_signed_handshake(&verified, &body) {
         Some(handshake) => Err(Box::new(reply(handshake))),
         None => Ok((verified, body)),
-    }
-}
-
-/// Pushes every data frame into the delivery until the body ends, it
-/// fails, or it passes the limit. Trailers are not part of what is signed.
-fn poll_collect<B>(
-    mut body: Pin<&mut B>,
-    delivery: &mut PendingDelivery,
-    cx: &mut Context<'_>,
-) -> Poll<Result<(), VerifyError>>
-where
-    B: Body,
-    B::Error: Into<BoxError>,
-{
-    loop {
-        match ready!(body.as_mut().poll_frame(cx)) {
-            Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    if let Err(error) = delivery.push(data) {
-                        return Poll::Ready(Err(error));
-                    }
-                }
-            }
-            Some(Err(error)) => return Poll::Ready(Err(VerifyError::BodyRead(error.into()))),
-            None => return Poll::Ready(Ok(())),
-        }
     }
 }
 
