@@ -13,7 +13,7 @@ use bytes::Bytes;
 use hookproof::integrations::tower::{ResponseBody, RouteEvents, WebhookLayer};
 use hookproof::route::{EventMeta, EventRouter};
 use hookproof::{presets, ReplayProtection, Scheme, Verifier};
-use http_body_util::{Either, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -61,7 +61,7 @@ async fn serve(listener: tokio::net::TcpListener, endpoints: HashMap<&'static st
             async move {
                 match endpoint {
                     Some(endpoint) => endpoint.oneshot(request).await,
-                    None => Ok(http::Response::builder().status(404).body(Either::Right(Full::default())).unwrap()),
+                    None => Ok(http::Response::builder().status(404).body(ResponseBody::new(Full::default())).unwrap()),
                 }
             }
         });

@@ -28,7 +28,7 @@ use hookproof::events::SmileEnvelope;
 use hookproof::integrations::tower::{error_response, ResponseBody, WebhookLayer};
 use hookproof::{ReplayProtection, Verified};
 use http::{header, Method, Request, Response, StatusCode};
-use http_body_util::{Either, Full};
+use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -68,7 +68,7 @@ where
 }
 
 fn empty(status: StatusCode) -> Response<ResponseBody<Full<Bytes>>> {
-    let mut response = Response::new(Either::Right(Full::default()));
+    let mut response = Response::new(ResponseBody::new(Full::default()));
     *response.status_mut() = status;
     response
 }

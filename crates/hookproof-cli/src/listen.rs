@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use bytes::Bytes;
 use hookproof::replay::ReplayProtection;
 use hookproof::Verifier;
-use http_body_util::{Either, Full};
+use http_body_util::Full;
 use tokio::sync::oneshot;
 
 use crate::receiver::Receiver;
@@ -219,7 +219,8 @@ async fn serve_tower(
         let path_matches = request.uri().path() == path;
         async move {
             let refuse = |status| {
-                let mut response = http::Response::new(Either::Right(Full::new(Bytes::new())));
+                let mut response =
+                    http::Response::new(hookproof::integrations::tower::ResponseBody::new(Full::new(Bytes::new())));
                 *response.status_mut() = status;
                 Ok(response)
             };

@@ -13,7 +13,7 @@ use hookproof_core::{poll_read_body, Intake, Pass, PendingDelivery, Reply, Settl
 use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
-use http_body_util::{Either, Full};
+use http_body_util::Full;
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
@@ -119,16 +119,20 @@ where
                     match ready!(poll_read_body(body, &mut slot.delivery, cx)) {
                         Ok(()) => {
                             let Pending { parts, delivery, mut inner, verifier, intake } = pending.take().expect(DONE);
-                            match finish(&verifier, delivery) {
-                                // The direct path allocates nothing more.
-                                Ok((verified, body)) if matches!(intake, Intake::Direct) => {
-                                    State::Calling { future: inner.call(request(parts, body, verified)) }
-                                }
-                                Ok((verified, body)) => State::Admitting {
-                                    future: Box::pin(intake.admit(&verified, &parts.headers, &body)),
-                                    call: Some((inner, request(parts, body, verified))),
+                            match verifier.finish(delivery) {
+                                Ok((verified, body)) => match verifier.answer_signed_handshake(&verified, &body) {
+                                    // A setup handshake is the layer's to answer, never the service's.
+                                    Some(handshake) => answer(reply(handshake)),
+                                    // The direct path allocates nothing more.
+                                    None if matches!(intake, Intake::Direct) => {
+                                        State::Calling { future: inner.call(request(parts, body, verified)) }
+                                    }
+                                    None => State::Admitting {
+                                        future: Box::pin(intake.admit(&verified, &parts.headers, &body)),
+                                        call: Some((inner, request(parts, body, verified))),
+                                    },
                                 },
-                                Err(response) => answer(*response),
+                                Err(error) => answer(error_response(&error)),
                             }
                         }
                         Err(error) => answer(error_response(&error)),
@@ -147,17 +151,17 @@ where
                     }
                 }
                 StateProj::Calling { future } => {
-                    return future.poll(cx).map_ok(|response| response.map(Either::Left));
+                    return future.poll(cx).map_ok(|response| response.map(ResponseBody::new));
                 }
                 StateProj::Claimed { future } => {
                     return future.poll(cx).map(|outcome| match outcome {
-                        Ok(result) => result.map(|response| response.map(Either::Left)),
-                        Err(error) => Ok(error_response(&error).map(Either::Right)),
+                        Ok(result) => result.map(|response| response.map(ResponseBody::new)),
+                        Err(error) => Ok(error_response(&error).map(ResponseBody::own)),
                     });
                 }
                 StateProj::Answered { response } => {
                     let response = response.take().expect(DONE);
-                    return Poll::Ready(Ok(response.map(Either::Right)));
+                    return Poll::Ready(Ok(response.map(ResponseBody::own)));
                 }
             };
             state.set(next);
@@ -176,17 +180,6 @@ where
 /// so the sender's retry is processed.
 fn succeeded<B, E>(outcome: &Result<Response<B>, E>) -> bool {
     matches!(outcome, Ok(response) if response.status().is_success())
-}
-
-/// Checks the signature over the body read. A refusal, or a setup
-/// handshake (which the service never sees), is the layer's own answer
-/// (boxed: the rare path should not size the common one).
-fn finish(verifier: &Verifier, delivery: PendingDelivery) -> Result<(Verified, Bytes), Box<Response<Full<Bytes>>>> {
-    let (verified, body) = verifier.finish(delivery).map_err(|error| Box::new(error_response(&error)))?;
-    match verifier.answer_signed_handshake(&verified, &body) {
-        Some(handshake) => Err(Box::new(reply(handshake))),
-        None => Ok((verified, body)),
-    }
 }
 
 /// The request for the inner service: the same bytes that were verified,

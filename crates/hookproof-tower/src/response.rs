@@ -2,26 +2,59 @@
 
 use std::convert::Infallible;
 use std::future::{ready, Ready};
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use hookproof_core::{Reply, VerifyError};
 use http::Response;
+use http_body::{Body, Frame, SizeHint};
 use http_body_util::{Either, Full};
+use pin_project_lite::pin_project;
 
-/// The body of a [`VerifyWebhook`](crate::VerifyWebhook) response: the inner service's
-/// body (`Left`) for verified deliveries, or the JSON body (`Right`) of the
-/// layer's own answers: refusals written by [`error_response`], and with
-/// replay protection duplicates and `handler_panicked`.
-///
-/// It implements [`http_body::Body`] whenever the inner body does (with a
-/// boxed error), so the response can be served by hyper and returned from
-/// axum.
-pub type ResponseBody<B> = Either<B, Full<Bytes>>;
+use crate::BoxError;
 
-/// The answer to a refused delivery, as defined by hookproof's behaviour
-/// contract: [`VerifyError::status`], `Content-Type: application/json` and
-/// [`VerifyError::json_body`].
+pin_project! {
+    /// The body of a [`VerifyWebhook`](crate::VerifyWebhook) response: the inner
+    /// service's body, or the layer's own [`Reply`] (refusals, duplicates,
+    /// handshakes). A [`Body`] (boxed error) whenever the inner body is one.
+    #[derive(Debug)]
+    pub struct ResponseBody<B> {
+        #[pin]
+        body: Either<B, Full<Bytes>>,
+    }
+}
+
+impl<B> ResponseBody<B> {
+    /// A body of the inner service's type, for answers beside the layer (a 404).
+    pub fn new(body: B) -> Self {
+        Self { body: Either::Left(body) }
+    }
+
+    pub(crate) fn own(body: Full<Bytes>) -> Self {
+        Self { body: Either::Right(body) }
+    }
+}
+
+impl<B: Body<Data = Bytes, Error: Into<BoxError>>> Body for ResponseBody<B> {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        self.project().body.poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// The answer to a refused delivery, [`Reply::refusal`] as a response: the
+/// contract's status, `Content-Type: application/json` and JSON body.
 ///
 /// The layer answers with it; handlers behind the layer can use it too, for
 /// example to answer 422 when a verified body does not decode:
