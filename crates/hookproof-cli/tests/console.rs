@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hookproof_test_support::{free_port, Request};
 use serde_json::{json, Value};
-use support::{url_in, Running, BIN};
+use support::{url_in, Running, TempDir, BIN};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -201,8 +201,8 @@ fn screenshot_paths() -> Vec<PathBuf> {
 
 #[test]
 fn the_console_shows_deliveries_live_retries_a_dead_one_and_runs_no_payload_script() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:{}", dir.path().join("inbox.db").display());
+    let dir = TempDir::new("console");
+    let db = dir.sqlite();
     let fixed = dir.path().join("fixed");
     // Fails any body mentioning `please-fail` until the file `fixed` exists.
     let exec = format!("if grep -q please-fail; then test -f '{}'; else exit 0; fi", fixed.display());
@@ -383,8 +383,8 @@ fn the_console_shows_deliveries_live_retries_a_dead_one_and_runs_no_payload_scri
 
 #[test]
 fn the_console_api_refuses_other_sites_and_network_binds_need_a_token() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:{}", dir.path().join("inbox.db").display());
+    let dir = TempDir::new("console");
+    let db = dir.sqlite();
     let console = Running::start(&["console", "--db", &db, "--port", "0"], "console on");
     let base = console.url().to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
@@ -435,8 +435,8 @@ fn the_console_api_refuses_other_sites_and_network_binds_need_a_token() {
 
 #[test]
 fn refusals_say_which_header_is_missing_and_which_secrets_were_tried() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:{}", dir.path().join("inbox.db").display());
+    let dir = TempDir::new("console");
+    let db = dir.sqlite();
     let second = "whsec_c2Vjb25kLXNlY3JldC1mb3Itcm90YXRpb24=";
     let mut listener = Running::start(
         &[
@@ -502,8 +502,8 @@ fn refusals_say_which_header_is_missing_and_which_secrets_were_tried() {
 
 #[test]
 fn replay_resigns_a_delivery_stored_an_hour_ago_and_passes_the_freshness_check() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:{}", dir.path().join("inbox.db").display());
+    let dir = TempDir::new("console");
+    let db = dir.sqlite();
     let body = br#"{"type":"invoice.paid","timestamp":"2026-11-30T09:00:00Z","data":{"invoice_id":"inv_9"}}"#;
     let an_hour_ago = unix_now() - 3600;
     // Stored an hour ago, as a receiver would have: the row's received time
@@ -586,8 +586,8 @@ fn replay_resigns_a_delivery_stored_an_hour_ago_and_passes_the_freshness_check()
 
 #[test]
 fn the_console_replays_a_stored_delivery_re_signed() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:{}", dir.path().join("inbox.db").display());
+    let dir = TempDir::new("console");
+    let db = dir.sqlite();
     let inbox = Running::start(
         &[
             "listen",

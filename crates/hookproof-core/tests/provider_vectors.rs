@@ -219,20 +219,24 @@ fn square_docs_with_the_configured_url() {
     assert!(verifier.verify_at(&vector.headers(), &vector.body, at(0)).is_ok());
 }
 
-#[test]
-fn hubspot_docs_v3() {
-    let headers = [
-        ("x-hubspot-signature-v3", "gbj1XPRvUt0noT7i7fXfTzOD4sLzQmf0VT28ZYq0EYg="),
-        ("x-hubspot-request-timestamp", "1752613922216"),
-    ];
-    let vector = Vector {
+/// HubSpot's v3 example from its documentation, called at its URL.
+fn hubspot_docs_vector() -> Vector<'static> {
+    Vector {
         preset: "hubspot",
         secrets: &["cfc68c0b-4b4e-4ef8-b764-95350e4ea479"],
-        headers: &headers,
+        headers: &[
+            ("x-hubspot-signature-v3", "gbj1XPRvUt0noT7i7fXfTzOD4sLzQmf0VT28ZYq0EYg="),
+            ("x-hubspot-request-timestamp", "1752613922216"),
+        ],
         body: file("hubspot.json"),
         target: Some(("POST", "https://webhook.site/335453f5-94b3-49d9-b684-a55354d4b8df")),
         now: at(1752613922),
-    };
+    }
+}
+
+#[test]
+fn hubspot_docs_v3() {
+    let vector = hubspot_docs_vector();
     let verified = vector.check("cfc68c0b-4b4e-4ef8-b764-95350e4ea470");
     assert_eq!(verified.timestamp(), Some(1752613922));
     let get = vector.verify_with(vector.secrets, &vector.body, Some(("GET", vector.target.unwrap().1)));
@@ -864,18 +868,7 @@ fn custom_schemes_for_the_other_model_extensions() {
 /// uses the configured public URL and takes the method as POST.
 #[test]
 fn hubspot_with_a_public_url_and_no_request() {
-    let headers = [
-        ("x-hubspot-signature-v3", "gbj1XPRvUt0noT7i7fXfTzOD4sLzQmf0VT28ZYq0EYg="),
-        ("x-hubspot-request-timestamp", "1752613922216"),
-    ];
-    let vector = Vector {
-        preset: "hubspot",
-        secrets: &["cfc68c0b-4b4e-4ef8-b764-95350e4ea479"],
-        headers: &headers,
-        body: file("hubspot.json"),
-        target: None,
-        now: at(1752613922),
-    };
+    let vector = Vector { target: None, ..hubspot_docs_vector() };
     let verifier = Verifier::builder(presets::hubspot())
         .secret(vector.secrets[0])
         .public_url("https://webhook.site/335453f5-94b3-49d9-b684-a55354d4b8df")

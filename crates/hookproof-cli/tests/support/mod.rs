@@ -2,9 +2,8 @@
 //! long-lived child (`listen`, `console`, `work`), and a temporary directory.
 
 use std::io::{BufRead as _, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -152,43 +151,31 @@ fn forward_lines(pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
     lines
 }
 
-/// A directory for one test, removed on drop.
+/// A directory for one test (the `tempfile` crate's, removed on drop), with
+/// the paths the CLI tests need in it.
 #[allow(dead_code)]
-pub(crate) struct TempDir(PathBuf);
+pub(crate) struct TempDir(tempfile::TempDir);
 
 #[allow(dead_code)]
 impl TempDir {
-    /// `hookproof-NAME-PID-N` under the system's temporary directory: the
-    /// process id and a counter keep test runs and tests apart.
+    /// `hookproof-NAME-…` under the system's temporary directory.
     pub(crate) fn new(name: &str) -> Self {
-        static MADE: AtomicUsize = AtomicUsize::new(0);
-        let n = MADE.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!("hookproof-{name}-{}-{n}", std::process::id()));
-        // Left over by a killed run whose process id was the same.
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
+        Self(tempfile::Builder::new().prefix(&format!("hookproof-{name}-")).tempdir().unwrap())
     }
 
     pub(crate) fn path(&self) -> &Path {
-        &self.0
+        self.0.path()
     }
 
     /// Writes `contents` to the file `name` in it; that file's path.
     pub(crate) fn file(&self, name: &str, contents: &str) -> String {
-        let path = self.0.join(name);
+        let path = self.path().join(name);
         std::fs::write(&path, contents).unwrap();
         path.display().to_string()
     }
 
     /// The URL of a SQLite inbox in it.
     pub(crate) fn sqlite(&self) -> String {
-        format!("sqlite:{}", self.0.join("inbox.db").display())
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        format!("sqlite:{}", self.path().join("inbox.db").display())
     }
 }
