@@ -11,24 +11,10 @@
 #[macro_export]
 macro_rules! __webhook_extractor_accessors {
     ($webhook:ident, $raw:ident, $rejection:ty) => {
+        $crate::__webhook_extractor_accessors!(@verified [T] $webhook<T>);
+        $crate::__webhook_extractor_accessors!(@verified [] $raw);
+
         impl<T> $webhook<T> {
-            /// The id header's value, when the scheme has one (see
-            /// [`Verified::id`](hookproof_core::Verified::id) for which
-            /// providers sign it).
-            pub fn id(&self) -> Option<&str> {
-                self.verified.id()
-            }
-
-            /// The delivery's timestamp in unix seconds, when the scheme carries one.
-            pub fn timestamp(&self) -> Option<i64> {
-                self.verified.timestamp()
-            }
-
-            /// What verification established: scheme, id, timestamp, event key.
-            pub fn verified(&self) -> &$crate::Verified {
-                &self.verified
-            }
-
             /// The decoded event, dropping the verification details.
             pub fn into_event(self) -> T {
                 self.event
@@ -62,7 +48,18 @@ macro_rules! __webhook_extractor_accessors {
         }
 
         impl $raw {
-            /// The id header's value, when the scheme has one.
+            /// Decodes the verified body as JSON; failure is 422 `invalid_payload`.
+            pub fn decode<T: ::serde::de::DeserializeOwned>(&self) -> Result<T, $rejection> {
+                Ok(self.verified.decode(&self.body)?)
+            }
+        }
+    };
+    // What both extractors read from their `verified` field.
+    (@verified [$($generic:ident)?] $ty:ty) => {
+        impl$(<$generic>)? $ty {
+            /// The id header's value, when the scheme has one (see
+            /// [`Verified::id`](hookproof_core::Verified::id) for which
+            /// providers sign it).
             pub fn id(&self) -> Option<&str> {
                 self.verified.id()
             }
@@ -75,11 +72,6 @@ macro_rules! __webhook_extractor_accessors {
             /// What verification established: scheme, id, timestamp, event key.
             pub fn verified(&self) -> &$crate::Verified {
                 &self.verified
-            }
-
-            /// Decodes the verified body as JSON; failure is 422 `invalid_payload`.
-            pub fn decode<T: ::serde::de::DeserializeOwned>(&self) -> Result<T, $rejection> {
-                Ok(self.verified.decode(&self.body)?)
             }
         }
     };
