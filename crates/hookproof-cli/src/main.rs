@@ -606,16 +606,3 @@ fn start_listening(args: &ListenArgs, endpoint: listen::Endpoint) -> Result<list
     }
     Ok(server)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::redact_url;
-
-    #[test]
-    fn urls_lose_their_password() {
-        assert_eq!(redact_url("redis://alice:hunter2@127.0.0.1:6379/0"), "redis://alice:***@127.0.0.1:6379/0");
-        assert_eq!(redact_url("redis://:hunter2@h"), "redis://:***@h");
-        assert_eq!(redact_url("redis://h:1/0"), "redis://h:1/0");
-        assert_eq!(redact_url("garbage"), "garbage");
-    }
-}

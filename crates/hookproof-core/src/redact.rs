@@ -56,6 +56,11 @@ mod tests {
             "postgres://db/hooks?user=app&password=***&sslpassword=***"
         );
         assert_eq!(redact_url("sqlite:/var/lib/inbox.db"), "sqlite:/var/lib/inbox.db");
+        // Redis URLs, as `listen --replay` names them.
+        assert_eq!(redact_url("redis://alice:hunter2@127.0.0.1:6379/0"), "redis://alice:***@127.0.0.1:6379/0");
+        assert_eq!(redact_url("redis://:hunter2@h"), "redis://:***@h");
+        assert_eq!(redact_url("redis://h:1/0"), "redis://h:1/0");
+        assert_eq!(redact_url("garbage"), "garbage");
         // A password containing '@' or '/' must not leak its tail either.
         assert_eq!(redact_url("postgres://app:p@ss@db/hooks"), "postgres://app:***@db/hooks");
         assert_eq!(redact_url("postgres://app:pa/s?s@db/hooks"), "postgres://app:***@db/hooks");
